@@ -1,0 +1,7 @@
+// The transports a default Manager knows, by URL scheme.
+import type { Driver } from '../rig/engine/index.js';
+import { udpDriver } from './udp/udp-driver.js';
+
+export const defaultDrivers: Record<string, Driver> = {
+  udp: udpDriver,
+};
