@@ -23,3 +23,4 @@ export { type Clock, type ClockHandle, RealClock, ScaledClock, VirtualClock, rea
 export { type Timer, TimerWheel } from './timers.js';
 export { TraceTap, type TraceRecord, type TraceSubscriber, type ConnInfo, type TraceDir } from './trace-tap.js';
 export type { Driver, DriverContext, LinkSink, ListenSink, LineControl, PeerTransport, Transport } from './driver.js';
+export { type Decoded, type Malformed, ok, incomplete, malformed } from './codec.js';
