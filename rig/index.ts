@@ -10,3 +10,8 @@ export class Manager extends EngineManager {
     super({ ...opts, drivers: { ...defaultDrivers, ...opts.drivers } });
   }
 }
+
+// Link impairment for tests and users: wrap any driver, or put a relay between two UDP peers.
+export { impairDriver, type ImpairedDriver } from '../drivers/impair/impair-driver.js';
+export { type ImpairOptions, parseImpairOptions } from '../drivers/impair/impair-options.js';
+export { startUdpRelay } from '../drivers/impair/udp-relay.js';
