@@ -127,6 +127,11 @@ export class Connection {
     this.owner.cancelConnTimer(this, t);
   }
 
+  /** The manager clock's time (ms): what protocol handlers use for deadlines. */
+  now(): number {
+    return this.owner.clock.now();
+  }
+
   /** Serial line control (DTR/RTS/break), or undefined on transports without one. */
   get line(): LineControl | undefined {
     return this.transport?.line;
