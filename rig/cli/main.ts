@@ -10,6 +10,8 @@ interface CommandModule {
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   run: { summary: 'run conformance suites against a board (rig file or --target URL)', load: () => import('./commands/run.js') },
+  sim: { summary: 'run the built-in virtual board (UDP and a serial pty)', load: () => import('./commands/sim.js') },
+  console: { summary: "attach to a board's console: timestamped lines to the terminal and JSONL", load: () => import('./commands/console.js') },
   relay: { summary: 'a UDP relay on loopback that delays, drops, duplicates and reorders datagrams', load: () => import('./commands/relay.js') },
   ports: { summary: 'list serial ports (path, by-id, USB VID:PID, serial number)', load: () => import('./commands/ports.js') },
 };

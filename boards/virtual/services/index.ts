@@ -1,0 +1,9 @@
+// The virtual board's firmware image: its services, in routing order. Serial framed-protocol
+// services and UDP protocol services go before the fallbacks (udp-echo answers anything), and
+// the shell, which only contributes commands, can go anywhere. Adding a protocol to the board
+// is one new file in this folder and one line here.
+import type { BoardService } from '../service.js';
+import { shellService } from './shell.js';
+import { udpEchoService } from './udp-echo.js';
+
+export const boardServices: readonly BoardService[] = [shellService, udpEchoService];
