@@ -36,7 +36,7 @@ export class BugRegistry {
     return this.byName.get(name);
   }
 
-  /** The modes named by `--bug` options; throws NOT_SUPPORTED listing the valid names for an unknown one. */
+  /** The modes named by `--bug` options; throws BAD_OPTION listing the valid names for an unknown one. */
   resolve(names: readonly string[]): BugMode[] {
     const out: BugMode[] = [];
     for (const n of names) {
@@ -44,7 +44,7 @@ export class BugRegistry {
       if (!mode) {
         const valid = this.all().map((m) => m.name);
         const list = valid.length > 0 ? `valid bug modes: ${valid.join(', ')}` : 'this board has no bug modes';
-        throw new HilrigError('NOT_SUPPORTED', `unknown bug mode "${n}"; ${list}`);
+        throw new HilrigError('BAD_OPTION', `unknown bug mode "${n}"; ${list}`);
       }
       if (!out.includes(mode)) out.push(mode);
     }

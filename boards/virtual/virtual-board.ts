@@ -40,7 +40,7 @@ export interface BoardStartOptions {
   /** make a pty pair and take its board side */
   pty?: boolean;
   baud?: number;
-  /** `--bug` names; an unknown one rejects with NOT_SUPPORTED listing the valid names */
+  /** `--bug` names; an unknown one rejects with BAD_OPTION listing the valid names */
   bugs?: readonly string[];
   clock?: Clock;
   /** every console line as text (the serial line gets the same, as bytes) */

@@ -84,8 +84,9 @@ export function createPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> {
     p.stderr?.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-TAIL_CHARS);
       if (settled) return;
+      // ready once socat runs its transfer loop, not merely when the ptys exist
       const paths = [...stderr.matchAll(PTY_LINE)].map((m) => m[1]!);
-      if (paths.length >= 2) settle(undefined, { boardSide: paths[0]!, rigSide: paths[1]!, pid: p.pid, close });
+      if (paths.length >= 2 && stderr.includes('starting data transfer loop')) settle(undefined, { boardSide: paths[0]!, rigSide: paths[1]!, pid: p.pid, close });
     });
   });
 }

@@ -40,6 +40,10 @@ export function consoleRecord(line: ConsoleLine, tsNs: bigint, board: string, te
 
 export class ConsoleJsonlWriter {
   private fd: number | undefined;
+  /** records not yet written: flushed at the end of this turn of the event loop, or at 64 KiB */
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private flushScheduled = false;
   /** the test name stamped on following records (set by a runner between tests) */
   test: string | undefined;
 
@@ -55,16 +59,41 @@ export class ConsoleJsonlWriter {
     return new ConsoleJsonlWriter(path, fs.openSync(path, opts.truncate ? 'w' : 'a'));
   }
 
-  /** Append one line's record; ignored after close(). */
+  /**
+   * Append one line's record. Records of one burst are written together, at the latest when the
+   * event loop turns (a write per line costs more than the rest of the capture path), so a
+   * killed run loses at most the lines of the chunk being processed.
+   */
   write(line: ConsoleLine, tsNs: bigint, board: string): void {
     if (this.fd === undefined) return;
     const json = JSON.stringify(consoleRecord(line, tsNs, board, this.test));
-    fs.writeSync(this.fd, `${json}\n`);
+    this.pending.push(json);
+    this.pendingChars += json.length;
+    if (this.pendingChars >= FLUSH_AT_CHARS) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Write what is pending now. */
+  flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.pendingChars = 0;
+    fs.writeSync(this.fd, text);
   }
 
   close(): void {
     if (this.fd === undefined) return;
+    this.flush();
     fs.closeSync(this.fd);
     this.fd = undefined;
   }
 }
+
+const FLUSH_AT_CHARS = 64 * 1024;

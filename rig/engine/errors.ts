@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'RECV_LIMIT'
   | 'HANDLER_THREW'
   | 'NOT_SUPPORTED'
+  | 'BAD_OPTION'
   | 'TIMEOUT'
   | 'PROTOCOL';
 

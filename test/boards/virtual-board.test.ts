@@ -182,7 +182,7 @@ describe('virtual board', function () {
     it('rejects an unknown --bug, naming the valid ones', async () => {
       const board = new VirtualBoard(platform());
       await assert.rejects(board.start({ udp: '127.0.0.1:0', pty: true, bugs: ['echo-truncated', 'no-such-bug'] }), (e: HilrigError) => {
-        assert.equal(e.code, 'NOT_SUPPORTED');
+        assert.equal(e.code, 'BAD_OPTION');
         assert.match(e.message, /unknown bug mode "no-such-bug"; valid bug modes: echo-truncated/);
         return true;
       });

@@ -19,11 +19,12 @@ describe('console JSONL writer', () => {
     assert.equal(isoMicros(5_000n), '1970-01-01T00:00:00.000005Z');
   });
 
-  it('writes one object per line as it happens, with hex only for lines that are not UTF-8', () => {
+  it('writes one object per line as it happens, with hex only for lines that are not UTF-8', async () => {
     const file = path.join(dir, 'console.jsonl');
     const w = ConsoleJsonlWriter.open(file);
     w.write(makeLine(new TextEncoder().encode('\u001b[0m<inf> ok\ttab\u0000'), 'crlf'), 1_700_000_000_000_001_000n, 'nucleo');
-    // on disk before close: a killed run keeps what it saw
+    // on disk by the next turn of the event loop, before close: a killed run keeps what it saw
+    await new Promise((r) => setImmediate(r));
     assert.equal(fs.readFileSync(file, 'utf8').split('\n').length, 2);
     w.test = 'coap/get';
     w.write(makeLine(new Uint8Array([0x62, 0xff]), 'lf'), 1_700_000_000_000_002_000n, 'nucleo');

@@ -8,6 +8,7 @@ import { describePattern, parsePatternArg, type Pattern } from '../../console/pa
 import { resetFromConsole } from '../../console/reset-board.js';
 import { describeError, HilrigError, Manager } from '../../index.js';
 import { Exit } from '../exit-codes.js';
+import { usage, usageError, waitForSignal } from '../cli-support.js';
 
 export const help = `usage: hilrig console URL [--jsonl FILE] [--expect PATTERN [--timeout MS]] [--send TEXT]... [--board NAME [--reset]]
 
@@ -60,13 +61,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     args = parseConsoleArgs(argv);
   } catch (e) {
-    return usage(usageError(e));
+    return usage('console', usageError(e));
   }
   if (args !== 'help' && args.jsonl) {
     try {
       jsonl = ConsoleJsonlWriter.open(args.jsonl);
     } catch (e) {
-      return usage(`--jsonl ${args.jsonl}: ${describeError(e)}`);
+      return usage('console', `--jsonl ${args.jsonl}: ${describeError(e)}`);
     }
   }
   if (args === 'help') {
@@ -162,32 +163,5 @@ function printLine(l: CapturedLine): void {
   process.stdout.write(`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${micros} | ${l.text}\n`);
 }
 
-function waitForSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
-  let fire!: (s: NodeJS.Signals) => void;
-  const signalled = new Promise<NodeJS.Signals>((resolve) => (fire = resolve));
-  const on = (s: NodeJS.Signals): void => fire(s);
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  return {
-    signalled,
-    dispose: () => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    },
-  };
-}
 
-function usage(message: string): number {
-  process.stderr.write(`hilrig console: ${message}\nrun \`hilrig console --help\` for usage\n`);
-  return Exit.USAGE;
-}
 
-/** parseArgs' own messages carry advice for library authors; users need the option's name. */
-function usageError(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  const message = describeError(e);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument '${quoted}'`;
-  return message;
-}

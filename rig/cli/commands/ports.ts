@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { listPorts } from '../../../drivers/ports/list-ports.js';
 import type { PortInfo } from '../../../drivers/ports/port-info.js';
 import { Exit } from '../exit-codes.js';
+import { usage, usageError } from '../cli-support.js';
 
 export const help = `usage: hilrig ports [--json]
 
@@ -25,8 +26,7 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (e) {
-    process.stderr.write(`hilrig ports: ${usageError(e)}\nrun \`hilrig ports --help\` for usage\n`);
-    return Exit.USAGE;
+    return usage('ports', usageError(e));
   }
   if (values.help) {
     process.stdout.write(help);
@@ -45,15 +45,6 @@ export async function run(argv: string[]): Promise<number> {
   return Exit.OK;
 }
 
-/** parseArgs' own messages carry advice for library authors; users need the option's name. */
-function usageError(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  const message = e instanceof Error ? e.message : String(e);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument '${quoted}'`;
-  return message;
-}
 
 function formatTable(ports: PortInfo[]): string {
   const header = ['PATH', 'BY-ID', 'VID:PID', 'SERIAL', 'MANUFACTURER'];

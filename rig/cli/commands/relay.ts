@@ -8,6 +8,7 @@ import { formatCounters } from '../../../drivers/impair/impair-stats.js';
 import { startUdpRelay, type UdpRelay } from '../../../drivers/impair/udp-relay.js';
 import { HilrigError } from '../../engine/index.js';
 import { Exit } from '../exit-codes.js';
+import { usage, usageError } from '../cli-support.js';
 
 export const help = `usage: hilrig relay --to udp://HOST:PORT [--listen udp://HOST:PORT] [impairment options]
 
@@ -84,14 +85,14 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (e) {
-    return usage(usageError(e));
+    return usage('relay', usageError(e));
   }
   if (values.help) {
     process.stdout.write(help);
     return Exit.OK;
   }
   const to = values.to;
-  if (typeof to !== 'string') return usage('--to is required: the server to relay to, e.g. --to udp://127.0.0.1:5683');
+  if (typeof to !== 'string') return usage('relay', '--to is required: the server to relay to, e.g. --to udp://127.0.0.1:5683');
 
   let impair: ImpairOptions;
   let idleMs: number | undefined;
@@ -102,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!(idleMs > 0)) throw new TypeError(`--idle must be a number of milliseconds > 0, got "${values.idle}"`);
     }
   } catch (e) {
-    return usage((e as Error).message);
+    return usage('relay', (e as Error).message);
   }
 
   let relay: UdpRelay;
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`hilrig relay: ${e.message}\n`);
       return Exit.RIG_ERROR;
     }
-    return usage((e as Error).message);
+    return usage('relay', (e as Error).message);
   }
   process.stdout.write(`ready ${relay.url}\n`);
   process.stderr.write(`relay ${relay.url} -> ${to}, impairment ${formatImpairOptions(relay.options)}\n`);
@@ -170,17 +171,4 @@ function impairFromFlags(values: Record<string, string | boolean | undefined>): 
   return opts;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`hilrig relay: ${message}\nrun \`hilrig relay --help\` for usage\n`);
-  return Exit.USAGE;
-}
 
-/** parseArgs' own messages carry advice for library authors; users need the option's name. */
-function usageError(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  const message = e instanceof Error ? e.message : String(e);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument '${quoted}'`;
-  return message;
-}

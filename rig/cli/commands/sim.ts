@@ -9,6 +9,7 @@ import { defaultDrivers } from '../../../drivers/index.js';
 import { createPtyPair } from '../../../drivers/serial/pty-pair.js';
 import { describeError, HilrigError } from '../../engine/index.js';
 import { Exit } from '../exit-codes.js';
+import { usage, usageError } from '../cli-support.js';
 
 export const help = `usage: hilrig sim [--udp HOST:PORT | --no-udp] [--pty | --serial PATH] [--bug NAME]... [--name NAME]
 
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     args = parseSimArgs(argv);
   } catch (e) {
-    return usage(usageError(e));
+    return usage('sim', usageError(e));
   }
   if (args === 'help') {
     process.stdout.write(help);
@@ -72,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     board.bugRegistry.resolve(args.bugs);
   } catch (e) {
-    return usage(describeError(e));
+    return usage('sim', describeError(e));
   }
 
   // Listening before start: a signal while socat is starting must still stop socat.
@@ -166,17 +167,4 @@ function waitForStop(): { stopped: Promise<string>; stop(reason: string): void; 
   };
 }
 
-function usage(message: string): number {
-  process.stderr.write(`hilrig sim: ${message}\nrun \`hilrig sim --help\` for usage\n`);
-  return Exit.USAGE;
-}
 
-/** parseArgs' own messages carry advice for library authors; users need the option's name. */
-function usageError(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  const message = describeError(e);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument '${quoted}'`;
-  return message;
-}
