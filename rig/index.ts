@@ -15,3 +15,6 @@ export class Manager extends EngineManager {
 export { impairDriver, type ImpairedDriver } from '../drivers/impair/impair-driver.js';
 export { type ImpairOptions, parseImpairOptions } from '../drivers/impair/impair-options.js';
 export { startUdpRelay } from '../drivers/impair/udp-relay.js';
+
+// A board's console for scripts: expect / sendLine, lines to JSONL (like pytest-embedded's dut).
+export { ConsoleSession, type AttachOptions } from './console/console-session.js';

@@ -7,19 +7,7 @@ import { clockSleep, resetSequenceNames, runResetSequence } from '../../drivers/
 import { serialDriver } from '../../drivers/serial/serial-driver.js';
 import { parseSerialUrl } from '../../drivers/serial/serial-url.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty-pair.js';
-
-/** Reject if `p` has not settled within `ms`; the timer never outlives the race. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { within } from '../helpers/wait.js';
 
 /** A fixed wait, only for asserting that something does NOT happen (an absence cannot be awaited). */
 const quietPeriod = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
