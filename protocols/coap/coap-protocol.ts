@@ -9,8 +9,7 @@ import type { CoapRequestSpec } from './coap-request.js';
 import type { CoapResponse } from './client-requests.js';
 
 interface CoapProtoData {
-  ep?: CoapEndpoint;
-  timer?: Timer;
+  bound?: BoundEndpoint;
 }
 
 const TIMER_TAG = 'coap';
@@ -19,14 +18,14 @@ const TIMER_TAG = 'coap';
 export function setProtocolCoap(c: Connection, opts: CoapEndpointOptions = {}): CoapEndpoint | undefined {
   const slot = coapSlot(c, opts);
   c.proto = slot as ProtoSlot;
-  return slot.data.ep;
+  return slot.data.bound?.ep;
 }
 
 /** The endpoint of a connection set up with setProtocolCoap. */
 export function coapEndpoint(c: Connection): CoapEndpoint {
   const d = c.proto?.name === 'coap' ? (c.proto.data as CoapProtoData) : undefined;
-  if (!d?.ep) throw new TypeError(`${c.label}: no CoAP endpoint (call setProtocolCoap on a client connection first)`);
-  return d.ep;
+  if (!d?.bound) throw new TypeError(`${c.label}: no CoAP endpoint (call setProtocolCoap on a client connection first)`);
+  return d.bound.ep;
 }
 
 /** Send a request on a CoAP connection; resolves with the response. */
@@ -35,66 +34,72 @@ export function coapRequest(c: Connection, spec: CoapRequestSpec): Promise<CoapR
 }
 
 function coapSlot(c: Connection, opts: CoapEndpointOptions): ProtoSlot<CoapProtoData> {
-  const data: CoapProtoData = {};
-  if (!c.isListener) {
-    data.ep = new CoapEndpoint(
-      {
-        send: (b) => void c.send(b),
-        now: () => c.now(),
-        emit: (ev, d) => c.handler(c, ev, d),
-        peer: () => c.peer,
-        wake: () => {
-          if (!c.isClosed && data.ep) arm(c, data);
-        },
-      },
-      opts,
-    );
-  }
+  const bound = c.isListener ? undefined : bindEndpoint(c, (b) => void c.send(b), opts);
+  const data: CoapProtoData = { bound };
   const handler: RawHandler = (conn, ev, evData) => {
-    const ep = data.ep;
-    const ours = ev === Ev.Timer && (evData as { timer: Timer }).timer === data.timer;
-    if (!ours) conn.handler(conn, ev, evData);
-    if (!ep) return;
-    switch (ev) {
-      case Ev.Recv:
-        // a copy: parsed messages keep views into it after c.recv is reused
-        ep.receive(conn.recv.toBytes());
-        conn.recv.clear();
-        break;
-      case Ev.Poll:
-        ep.poll(conn.now());
-        break;
-      case Ev.Timer:
-        if (!ours) return;
-        data.timer = undefined;
-        ep.poll(conn.now());
-        break;
-      case Ev.Close:
-        ep.destroy((evData as { reason: string }).reason);
-        return;
-      default:
-        break;
+    if (bound?.isOwnTimer(ev, evData)) return bound.step(conn, ev, evData);
+    conn.handler(conn, ev, evData);
+    if (!bound) return;
+    if (ev === Ev.Recv) {
+      // a copy: parsed messages keep views into it after c.recv is reused
+      bound.ep.receive(conn.recv.toBytes());
+      conn.recv.clear();
     }
-    if (!conn.isClosed) arm(conn, data);
+    bound.step(conn, ev, evData);
   };
   return {
     name: 'coap',
     handler,
     data,
     destroy: (d) => {
-      d.ep?.destroy('connection closed');
+      d.bound?.ep.destroy('connection closed');
     },
     forChild: (child) => coapSlot(child, opts) as ProtoSlot,
   };
 }
 
-/** Keep one connection timer at the endpoint's next deadline, so retransmissions are on time. */
-function arm(c: Connection, data: CoapProtoData): void {
-  const due = data.ep!.nextDeadline();
-  if (due === Infinity) return;
-  if (data.timer && !data.timer.cancelled && data.timer.due <= due) return;
-  if (data.timer) c.cancelTimer(data.timer);
-  data.timer = c.addTimer(Math.max(0, due - c.now()), { tag: TIMER_TAG });
+/** A CoapEndpoint tied to a connection's clock and timers, whatever frames its messages. */
+export interface BoundEndpoint {
+  ep: CoapEndpoint;
+  /** is this event the endpoint's own deadline timer (not for the user) */
+  isOwnTimer(ev: number, data: unknown): boolean;
+  /** after any event: poll on Poll and on its timer, give up on Close, re-arm the timer */
+  step(c: Connection, ev: number, data: unknown): void;
+}
+
+/**
+ * Bind an endpoint to `c`: `send` frames a CoAP message for the transport (a datagram as is;
+ * a slipmux frame on a serial line), events go to `c.handler`, deadlines to one timer of `c`.
+ */
+export function bindEndpoint(c: Connection, send: (bytes: Uint8Array) => void, opts: CoapEndpointOptions): BoundEndpoint {
+  let timer: Timer | undefined;
+  const arm = (): void => {
+    const due = ep.nextDeadline();
+    if (due === Infinity || c.isClosed) return;
+    if (timer && !timer.cancelled && timer.due <= due) return;
+    if (timer) c.cancelTimer(timer);
+    timer = c.addTimer(Math.max(0, due - c.now()), { tag: TIMER_TAG });
+  };
+  const ep: CoapEndpoint = new CoapEndpoint(
+    {
+      send,
+      now: () => c.now(),
+      emit: (ev, d) => c.handler(c, ev, d),
+      peer: () => c.peer,
+      wake: arm,
+    },
+    opts,
+  );
+  return {
+    ep,
+    isOwnTimer: (ev, data) => ev === Ev.Timer && timer !== undefined && (data as { timer: Timer }).timer === timer,
+    step(conn, ev, data) {
+      if (ev === Ev.Close) return ep.destroy((data as { reason: string }).reason);
+      if (ev === Ev.Timer && (data as { timer: Timer }).timer === timer) timer = undefined;
+      if (ev === Ev.Poll || ev === Ev.Timer) ep.poll(conn.now());
+      arm();
+    },
+  };
 }
 
 export type { CoapEvents };
