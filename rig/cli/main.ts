@@ -10,6 +10,7 @@ interface CommandModule {
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   run: { summary: 'run conformance suites against a board (rig file or --target URL)', load: () => import('./commands/run.js') },
+  coap: { summary: 'a CoAP client: get, put, post, delete, observe, discover, ping (UDP or slipmux)', load: () => import('./commands/coap.js') },
   sim: { summary: 'run the built-in virtual board (UDP and a serial pty)', load: () => import('./commands/sim.js') },
   console: { summary: "attach to a board's console: timestamped lines to the terminal and JSONL", load: () => import('./commands/console.js') },
   relay: { summary: 'a UDP relay on loopback that delays, drops, duplicates and reorders datagrams', load: () => import('./commands/relay.js') },
