@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === '--version' || name === '-V') {
     const { createRequire } = await import('node:module');
+    // three levels up from dist/rig/cli/ (tsc) and from dist/cli/bin/ (the bundle) alike
     const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return Exit.OK;

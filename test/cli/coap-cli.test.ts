@@ -1,10 +1,9 @@
 // `hilrig coap` against libcoap's coap-server-notls: a server nobody here wrote.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type LibcoapServer, freeUdpPort, startLibcoapServer } from '../helpers/libcoap.js';
+import { CLI } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../rig/cli/main.js', import.meta.url));
 
 function coap(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {

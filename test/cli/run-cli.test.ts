@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../rig/cli/main.js', import.meta.url));
 const EXAMPLE_RIG = fileURLToPath(new URL('../../../boards/examples/rig.yaml', import.meta.url));
 
 function hilrig(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -6,10 +6,9 @@ import dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { within } from '../helpers/wait.js';
+import { CLI } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../rig/cli/main.js', import.meta.url));
 // What an escaped exception leaves on stderr.
 const CRASH_SIGNS = /Unhandled|uncaught|node:internal|internal error|^\s+at .+:\d+:\d+\)?$/m;
 

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { type Connection, type Driver, Ev, Manager, type RawHandler, VirtualClock } from '../../rig/engine/index.js';
 import { impairDriver, type ImpairedDriver } from '../../drivers/impair/impair-driver.js';
 import { type ImpairOptions, parseImpairOptions, resolveImpairOptions } from '../../drivers/impair/impair-options.js';
@@ -13,8 +12,8 @@ import { serialDriver } from '../../drivers/serial/serial-driver.js';
 import { udpDriver } from '../../drivers/udp/udp-driver.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { waitFor, within } from '../helpers/wait.js';
+import { CLI } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../rig/cli/main.js', import.meta.url));
 
 /** Everything a test opened, closed in afterEach whatever happened. */
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -3,10 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listPortsFromSysfs } from '../../drivers/ports/sysfs-ports.js';
+import { CLI } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../rig/cli/main.js', import.meta.url));
 // What an escaped exception or unhandled 'error' event leaves on stderr.
 const CRASH_SIGNS = /Unhandled|uncaught|node:internal|^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
 
