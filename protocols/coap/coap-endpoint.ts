@@ -33,6 +33,17 @@ export interface CoapEndpointOptions {
   random?: () => number;
 }
 
+/** Per-request behaviour beyond the request itself, for layers built on requestStream (block-wise). */
+export interface StreamOptions {
+  /**
+   * A NON of a Q-Block1 burst (RFC 9177 §7.2): the burst is paced by MAX_PAYLOADS and
+   * NON_TIMEOUT instead of NSTART, so once sent this request no longer counts as outstanding.
+   */
+  burst?: boolean;
+  /** a CON request got an empty ACK: the peer has it, and any answer comes as a separate response */
+  onEmptyAck?: () => void;
+}
+
 export interface EndpointIo {
   send(bytes: Uint8Array): void;
   now(): number;
@@ -53,6 +64,7 @@ export class CoapEndpoint implements ExchangeSink {
   /** server side: exchanges not yet answered (for the automatic empty ACK) */
   readonly open = new Set<CoapExchange>();
   readonly memo = new WeakMap<CoapExchange, Remembered>();
+  private readonly streamOpts = new WeakMap<OpenRequest, StreamOptions>();
 
   constructor(
     readonly io: EndpointIo,
@@ -106,8 +118,10 @@ export class CoapEndpoint implements ExchangeSink {
     }
     this.release();
     for (const x of this.open) {
-      if (x.responded) this.open.delete(x);
-      else if (!x.acknowledged && x.confirmable && now - x.receivedAt >= this.params.separateAfterMs) this.acknowledge(x);
+      // only a CON not yet acknowledged needs watching; a NON answered late (or never, like most
+      // blocks of a Q-Block1 burst) must not stay here for the life of the connection
+      if (x.responded || x.acknowledged || !x.confirmable) this.open.delete(x);
+      else if (now - x.receivedAt >= this.params.separateAfterMs) this.acknowledge(x);
     }
   }
 
@@ -139,7 +153,7 @@ export class CoapEndpoint implements ExchangeSink {
    * The general form: `onResponse` sees every response with the request's token and returns
    * true to keep listening (Observe). Returns the request message (its token cancels it).
    */
-  requestStream(spec: CoapRequestSpec, onResponse: (res: CoapResponse) => boolean, onError: (e: CoapRequestError) => void): CoapMessage {
+  requestStream(spec: CoapRequestSpec, onResponse: (res: CoapResponse) => boolean, onError: (e: CoapRequestError) => void, opts?: StreamOptions): CoapMessage {
     const token = spec.token ?? this.freshToken();
     const msg = buildRequest(spec, 0, token);
     const timeoutMs = spec.timeoutMs ?? this.times.maxTransmitWaitMs;
@@ -155,6 +169,7 @@ export class CoapEndpoint implements ExchangeSink {
       fail: onError,
     };
     if (this.requests.has(r.tokenKey)) throw new TypeError(`token ${r.tokenKey} is already in use by an open request`);
+    if (opts) this.streamOpts.set(r, opts);
     if (this.requests.add(r)) this.launch(r);
     return msg;
   }
@@ -189,6 +204,7 @@ export class CoapEndpoint implements ExchangeSink {
       r.transmissions = 1;
       r.deadline = r.firstSentAt + r.timeoutMs;
       this.ml.sendOnce(r.msg, bytes);
+      if (this.streamOpts.get(r)?.burst) r.state = 'acked';
       return;
     }
     this.ml.sendCon(r.msg, bytes, (s) => {
@@ -198,6 +214,7 @@ export class CoapEndpoint implements ExchangeSink {
         r.state = 'acked';
         r.deadline = this.io.now() + r.timeoutMs;
         if (s.msg.code !== 0) this.deliver(r, s.msg);
+        else this.streamOpts.get(r)?.onEmptyAck?.();
       } else if (still) {
         this.requests.remove(r.tokenKey);
         const why = s.kind === 'rst' ? `the peer rejected ${describe(r.msg)} with RST` : `${describe(r.msg)} got no ACK after ${s.transmissions} transmissions`;

@@ -149,7 +149,7 @@ describe('hilrig sim + hilrig console', function () {
   it('sim: an unknown bug mode or option is a usage error naming it', async () => {
     const bug = await runCli(['sim', '--no-udp', '--pty', '--bug', 'nope']);
     assert.equal(bug.code, 2);
-    assert.match(bug.err, /unknown bug mode "nope"; valid bug modes: echo-truncated/);
+    assert.match(bug.err, /unknown bug mode "nope"; valid bug modes: .*\becho-truncated\b/);
     const opt = await runCli(['sim', '--frobnicate']);
     assert.equal(opt.code, 2);
     assert.match(opt.err, /unknown option '--frobnicate'/);

@@ -3,7 +3,8 @@
 // the shell, which only contributes commands, can go anywhere. Adding a protocol to the board
 // is one new file in this folder and one line here.
 import type { BoardService } from '../service.js';
+import { coapService } from './coap.js';
 import { shellService } from './shell.js';
 import { udpEchoService } from './udp-echo.js';
 
-export const boardServices: readonly BoardService[] = [shellService, udpEchoService];
+export const boardServices: readonly BoardService[] = [shellService, coapService, udpEchoService];
