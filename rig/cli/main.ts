@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   coap: { summary: 'a CoAP client: get, put, post, delete, observe, discover, ping (UDP or slipmux)', load: () => import('./commands/coap.js') },
   sim: { summary: 'run the built-in virtual board (UDP and a serial pty)', load: () => import('./commands/sim.js') },
   console: { summary: "attach to a board's console: timestamped lines to the terminal and JSONL", load: () => import('./commands/console.js') },
+  trace: { summary: 'device traces for Wireshark: convert a JSONL byte trace to pcapng', load: () => import('./commands/trace.js') },
   relay: { summary: 'a UDP relay on loopback that delays, drops, duplicates and reorders datagrams', load: () => import('./commands/relay.js') },
   ports: { summary: 'list serial ports (path, by-id, USB VID:PID, serial number)', load: () => import('./commands/ports.js') },
 };

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { type BoardProfile, findProfile, knownProfiles } from '../../../boards/profiles/index.js';
 import { ConsoleJsonlWriter } from '../../../reports/trace/console-jsonl.js';
+import { PcapngTraceWriter } from '../../../reports/trace/pcapng-writer.js';
 import { type CapturedLine, ConsoleSession } from '../../console/console-session.js';
 import { describePattern, parsePatternArg, type Pattern } from '../../console/patterns.js';
 import { resetFromConsole } from '../../console/reset-board.js';
@@ -10,7 +11,7 @@ import { describeError, HilrigError, Manager } from '../../index.js';
 import { Exit } from '../exit-codes.js';
 import { usage, usageError, waitForSignal } from '../cli-support.js';
 
-export const help = `usage: hilrig console URL [--jsonl FILE] [--expect PATTERN [--timeout MS]] [--send TEXT]... [--board NAME [--reset]]
+export const help = `usage: hilrig console URL [--jsonl FILE] [--pcap FILE] [--expect PATTERN [--timeout MS]] [--send TEXT]... [--board NAME [--reset]]
 
 Attach to a board's console and print every line as it arrives, stamped with its local
 arrival time (12:00:01.234567 | text). Lines end at \\n, \\r\\n or a lone \\r; a prompt
@@ -22,6 +23,9 @@ URL:  serial:///dev/ttyACM0?baud=115200   (also dataBits, parity, stopBits, flow
 options:
   --jsonl FILE      append one JSON object per line to FILE: ts (ISO-8601, µs), tsNs, board,
                     text, and hex (raw bytes) when a line is not valid UTF-8 (default: none)
+  --pcap FILE       record the port's raw bytes, both directions, as pcapng for Wireshark:
+                    one packet per chunk read or written, slipmux and SMP frames named in
+                    packet comments; FILE is created or replaced (default: none)
   --expect PATTERN  exit 0 as soon as a line contains PATTERN; /REGEX/flags for a regular
                     expression (default: none, run until Ctrl-C)
   --timeout MS      how long --expect waits (default 10000); on timeout exit 3
@@ -43,11 +47,13 @@ examples:
   hilrig console serial:///dev/ttyACM0?baud=115200 --jsonl console.jsonl
   hilrig console serial:///dev/pts/7 --board virtual --reset --expect 'Booting hilrig' --timeout 5000
   hilrig console serial:///dev/pts/7 --send 'log 1000' --expect '/line 1000 of 1000$/'
+  hilrig console serial:///dev/ttyACM0?baud=115200 --pcap console.pcapng   (then: wireshark console.pcapng)
 `;
 
 interface ConsoleArgs {
   url: string;
   jsonl?: string;
+  pcap?: string;
   expect?: Pattern;
   timeoutMs: number;
   send: string[];
@@ -74,7 +80,18 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return Exit.OK;
   }
+  let pcap: PcapngTraceWriter | undefined;
+  if (args.pcap) {
+    try {
+      pcap = PcapngTraceWriter.open(args.pcap, { comment: `hilrig console ${args.url}` });
+    } catch (e) {
+      jsonl?.close();
+      return usage('console', `--pcap ${args.pcap}: ${describeError(e)}`);
+    }
+  }
   const mgr = new Manager();
+  // subscribed before the port opens, so the trace has every byte from the first
+  pcap?.subscribe(mgr.tap);
   try {
     return await attachAndWatch(mgr, args, jsonl);
   } catch (e) {
@@ -84,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await mgr.shutdown();
     jsonl?.close();
+    pcap?.close();
   }
 }
 
@@ -119,6 +137,7 @@ function parseConsoleArgs(argv: string[]): ConsoleArgs | 'help' {
     args: argv,
     options: {
       jsonl: { type: 'string' },
+      pcap: { type: 'string' },
       expect: { type: 'string' },
       timeout: { type: 'string' },
       send: { type: 'string', multiple: true },
@@ -152,7 +171,7 @@ function parseConsoleArgs(argv: string[]): ConsoleArgs | 'help' {
     }
     if (values.expect === '') throw new TypeError('--expect needs a non-empty pattern');
   }
-  return { url, jsonl: values.jsonl, expect, timeoutMs, send: values.send ?? [], board, reset: values.reset ?? false };
+  return { url, jsonl: values.jsonl, pcap: values.pcap, expect, timeoutMs, send: values.send ?? [], board, reset: values.reset ?? false };
 }
 
 /** `12:00:01.234567 | text`, in local time. */
