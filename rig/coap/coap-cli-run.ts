@@ -29,6 +29,10 @@ export interface CoapCliRequest {
   token?: Uint8Array;
   timeoutMs?: number;
   verbose: boolean;
+  /** upload with Q-Block1 (RFC 9177), falling back to Block1 when the server lacks it */
+  qblock?: boolean;
+  /** set by runCoap: the manager clock, for Q-Block1's pauses */
+  clock?: Manager['clock'];
 }
 
 export interface CoapCliOutput {
@@ -65,7 +69,7 @@ export async function runCoap(req: CoapCliRequest, out: CoapCliOutput): Promise<
   const link = connectCoap(mgr, target.link, handler, { random: Math.random });
   try {
     await link.c.ready;
-    return await perform(req, link.ep, target, out);
+    return await perform({ ...req, clock: mgr.clock }, link.ep, target, out);
   } catch (e) {
     out.info(`hilrig coap: ${linkError || describeError(e)}`);
     return Exit.RIG_ERROR;
@@ -94,15 +98,45 @@ async function perform(req: CoapCliRequest, ep: CoapEndpoint, target: { path: st
     timeoutMs: req.timeoutMs,
   };
   if (req.verb === 'observe') return observe(req, ep, spec, out);
+  const szx = req.blockSize === undefined ? undefined : Math.log2(req.blockSize) - 4;
+  const { block1Put, block2Get, qblock1Put } = await import('../../protocols/coap/block/index.js');
+  if (req.verb === 'get' || req.verb === 'discover') {
+    // block-wise whenever the server answers in blocks (late negotiation), or from the start with --block
+    const r = await block2Get(ep, { ...spec, method: 'GET' }, { szx });
+    out.body(r.body);
+    return finish(r.code, r.body.length, r.stats, r.last, out);
+  }
+  const body = req.payload ?? new Uint8Array(0);
+  const method = spec.method as 'PUT' | 'POST' | 'DELETE';
+  if (method !== 'DELETE' && (req.qblock || body.length > (req.blockSize ?? 1024) || req.blockSize !== undefined)) {
+    const { payload: _drop, ...rest } = { ...spec, method };
+    const r = req.qblock
+      ? await qblock1Put(ep, rest, body, { szx: szx ?? 6, method, clock: req.clock! })
+      : await block1Put(ep, rest, body, { szx: szx ?? 6, method });
+    out.body(r.body);
+    return finish(r.code, body.length, r.stats, r.response, out);
+  }
   const res = await ep.request(spec);
-  return finish(res, out);
+  out.body(res.msg.payload);
+  return finish(res.msg.code, res.msg.payload.length, undefined, res, out);
 }
 
-function finish(res: CoapResponse, out: CoapCliOutput): number {
-  out.body(res.msg.payload);
-  const rt = res.transmissions > 1 ? `, ${res.transmissions} transmissions` : '';
-  out.info(`${describeCode(res.msg.code)} (${res.msg.payload.length} B, ${res.rttMs.toFixed(1)} ms${rt})`);
-  return codeClass(res.msg.code) === 2 ? Exit.OK : Exit.TEST_FAILED;
+interface TransferStats {
+  blocks: number;
+  roundTrips: number;
+  transmissions: number;
+  elapsedMs: number;
+}
+
+function finish(code: number, bytes: number, stats: TransferStats | undefined, last: CoapResponse, out: CoapCliOutput): number {
+  if (stats && stats.blocks > 1) {
+    const mbps = stats.elapsedMs > 0 ? (bytes / 1e6 / (stats.elapsedMs / 1000)).toFixed(2) : '∞';
+    out.info(`${describeCode(code)} (${bytes} B in ${stats.blocks} blocks, ${stats.roundTrips} round trips, ${stats.transmissions} datagrams, ${stats.elapsedMs.toFixed(0)} ms, ${mbps} MB/s)`);
+  } else {
+    const rt = last.transmissions > 1 ? `, ${last.transmissions} transmissions` : '';
+    out.info(`${describeCode(code)} (${bytes} B, ${last.rttMs.toFixed(1)} ms${rt})`);
+  }
+  return codeClass(code) === 2 ? Exit.OK : Exit.TEST_FAILED;
 }
 
 function observe(req: CoapCliRequest, ep: CoapEndpoint, spec: CoapRequestSpec, out: CoapCliOutput): Promise<number> {

@@ -23,9 +23,12 @@ Options:
   --out FILE              write the response body to FILE (default: standard output)
   --content-format N      Content-Format of the body: a number or a media type (text/plain, application/json, ...)
   --accept N              Accept: a number or a media type
-  --block SIZE            block size for block-wise transfers: 16, 32, ..., 1024 (default: as the server answers;
-                          uploads larger than 1024 bytes use 1024)
+  --block SIZE            block size for block-wise transfers: 16, 32, ..., 1024 (default: downloads follow
+                          the server's blocks; uploads larger than 1024 bytes go in 1024-byte Block1 blocks)
   --non                   send NON instead of CON
+  --qblock                upload with Q-Block1 (RFC 9177): bursts of blocks without waiting for each
+                          answer, for links with a long round trip; falls back to Block1 when the
+                          server answers 4.02
   --observe-count N       observe: stop after N notifications (default 3; 0 = until Ctrl-C)
   --option NUM=VALUE      an extra option (repeatable); VALUE is text, or 0x.. for bytes, or #N for a uint
   --token HEX             the request token (default: 4 random bytes)
@@ -61,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
         accept: { type: 'string' },
         block: { type: 'string' },
         non: { type: 'boolean' },
+        qblock: { type: 'boolean' },
         'observe-count': { type: 'string' },
         option: { type: 'string', multiple: true },
         token: { type: 'string' },
@@ -97,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       token: v.token !== undefined ? parseToken(v.token) : undefined,
       timeoutMs: v.timeout !== undefined ? count('--timeout', v.timeout) : undefined,
       verbose: v.verbose === true,
+      qblock: v.qblock === true,
     };
   } catch (e) {
     return usage('coap', (e as Error).message);
