@@ -16,7 +16,7 @@ function coap(args: string[]): Promise<{ code: number; out: string; err: string 
 describe('hilrig coap against coap-server-notls', () => {
   let server: LibcoapServer;
   before(async () => {
-    server = await startLibcoapServer();
+    server = await startLibcoapServer(['-d', '10']);
   });
   after(async () => {
     await server.stop();

@@ -1,61 +1,101 @@
-// libcoap's coap-server-notls (Debian libcoap3-bin) as a peer nobody here wrote, on loopback.
-import { type ChildProcess, spawn } from 'node:child_process';
+// libcoap's example programs (Debian libcoap3-bin) as interop peers nobody here wrote: a free UDP port on 127.0.0.1, coap-server-notls
+// started there and awaited (a CoAP ping until it answers), and coap-client-notls run to its end
+// with its output collected. Every process is bounded in time and killed by its own pid.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 
-export interface LibcoapServer {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
+export const LIBCOAP_SERVER = 'coap-server-notls';
+export const LIBCOAP_CLIENT = 'coap-client-notls';
+
+/** Is the program on PATH (and runnable)? */
+export function haveProgram(name: string): boolean {
+  const r = spawnSync(name, ['-h'], { stdio: 'ignore', timeout: 5000 });
+  return r.error === undefined;
 }
 
-/** A free UDP port on 127.0.0.1 (bound and released; the race with other processes is accepted). */
+/** A UDP port on 127.0.0.1 that was free a moment ago. */
 export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => resolve());
+  });
   const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
+  await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }
 
-/** Start coap-server-notls with dynamic resources (-d), answering once it answers a ping. */
-export async function startLibcoapServer(extraArgs: string[] = []): Promise<LibcoapServer> {
-  const port = await freeUdpPort();
-  const child: ChildProcess = spawn('coap-server-notls', ['-A', '127.0.0.1', '-p', String(port), '-d', '10', ...extraArgs], { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'ENOENT' ? 'coap-server-notls not found: apt-get install libcoap3-bin' : e.message)));
-    child.once('exit', (code) => reject(new Error(`coap-server-notls exited with ${code}`)));
-  });
-  failed.catch(() => undefined);
-  // ready when it answers a CoAP ping (empty CON → RST)
-  const sock = dgram.createSocket('udp4');
+/** Send CoAP pings (empty CON) to the port until an RST answers; rejects after `ms`. */
+export async function waitForCoap(port: number, ms = 5000): Promise<void> {
+  const s = dgram.createSocket('udp4');
   try {
-    await Promise.race([
-      failed,
-      new Promise<void>((resolve, reject) => {
-        let tries = 0;
-        const ping = (): void => {
-          if (++tries > 100) return reject(new Error('coap-server-notls did not answer a ping within 2 s'));
-          sock.send(Uint8Array.of(0x40, 0x00, 0x00, tries), port, '127.0.0.1');
-        };
-        sock.on('message', () => resolve());
-        const timer = setInterval(ping, 20);
-        void Promise.resolve().then(ping);
-        sock.once('close', () => clearInterval(timer));
-        void failed.catch(() => clearInterval(timer));
-        void new Promise<void>((r) => sock.once('message', () => r())).then(() => clearInterval(timer));
-      }),
-    ]);
+    await new Promise<void>((resolve, reject) => {
+      let mid = 1;
+      const deadline = setTimeout(() => reject(new Error(`no CoAP answer on 127.0.0.1:${port} within ${ms} ms`)), ms);
+      const tick = setInterval(ping, 50);
+      function ping(): void {
+        mid++;
+        s.send(Uint8Array.of(0x40, 0x00, mid >> 8, mid & 0xff), port, '127.0.0.1', () => undefined);
+      }
+      s.on('error', () => undefined); // ICMP port unreachable while the server starts
+      s.on('message', (msg) => {
+        if (msg.length >= 4 && (msg[0]! & 0x30) === 0x30) {
+          clearTimeout(deadline);
+          clearInterval(tick);
+          resolve();
+        }
+      });
+      s.bind(0, '127.0.0.1', ping);
+    });
   } finally {
-    sock.close();
+    s.close();
   }
-  return {
-    url: `coap://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+}
+
+export interface LibcoapServer {
+  port: number;
+  /** coap://127.0.0.1:PORT */
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start coap-server-notls on a free loopback port (`extraArgs`, e.g. ['-d', '10'] for dynamic
+ * resources that a PUT creates) and resolve once it answers a ping. A missing program is an
+ * error, not a skip: CI installs libcoap3-bin (.ci/deps), so a skip would hide a broken setup.
+ */
+export async function startLibcoapServer(extraArgs: readonly string[] = []): Promise<LibcoapServer> {
+  if (!haveProgram(LIBCOAP_SERVER)) throw new Error(`${LIBCOAP_SERVER} not found: apt-get install libcoap3-bin (bash .ci/deps)`);
+  const port = await freeUdpPort();
+  const proc = spawn(LIBCOAP_SERVER, ['-A', '127.0.0.1', '-p', String(port), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    await exited;
   };
+  try {
+    await waitForCoap(port);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { port, url: `coap://127.0.0.1:${port}`, proc, stop };
+}
+
+/** Run coap-client-notls with `args`; resolves with its output when it exits (killed after `ms`). */
+export async function runLibcoapClient(args: string[], ms: number): Promise<{ stdout: string; stderr: string; code: number | null; killed: boolean }> {
+  const proc = spawn(LIBCOAP_CLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  proc.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  let killed = false;
+  const t = setTimeout(() => {
+    killed = true;
+    proc.kill('SIGKILL');
+  }, ms);
+  const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
+  clearTimeout(t);
+  return { stdout, stderr, code, killed };
 }
