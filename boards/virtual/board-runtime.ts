@@ -4,6 +4,7 @@
 import type { Clock } from '../../rig/engine/clock.js';
 import type { IoBuf } from '../../rig/engine/iobuf.js';
 import { BoardConsole, type ConsoleOutputs } from './board-console.js';
+import { isPowerLoss } from './flash/flash-errors.js';
 import { type BoardService, type BugMode, type DatagramContext, SERIAL_WAIT, type ServiceContext, type ShellCommand } from './service.js';
 import { type ShellHost, ShellRunner } from './shell-runner.js';
 
@@ -148,11 +149,20 @@ export class BoardRuntime implements ShellHost {
     return c;
   }
 
-  /** A service that throws is a firmware fault: log it like an assert and carry on. */
+  /**
+   * A service that throws is a firmware fault: log it like an assert and carry on. A power loss
+   * from the flash is no fault but a reset: the board boots again (and MCUboot with it, in the
+   * service that owns the flash), keeping what the flash holds.
+   */
   private guard<T>(s: BoardService, hook: string, fn: () => T): T | undefined {
     try {
       return fn();
     } catch (e) {
+      if (isPowerLoss(e)) {
+        this.console.log('err', s.name, `${hook}: ${e.message}; the board resets`);
+        this.reboot();
+        return undefined;
+      }
       this.console.log('err', s.name, `${hook} failed: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }

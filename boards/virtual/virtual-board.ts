@@ -11,6 +11,7 @@ import { Ev } from '../../rig/engine/events.js';
 import { Manager } from '../../rig/engine/manager.js';
 import { BoardRuntime } from './board-runtime.js';
 import { BugRegistry } from './bug-modes.js';
+import { FlashSlots } from './flash/index.js';
 import type { BoardService } from './service.js';
 import { boardServices } from './services/index.js';
 import { FIRMWARE_VERSION } from './version.js';
@@ -42,6 +43,12 @@ export interface BoardStartOptions {
   baud?: number;
   /** `--bug` names; an unknown one rejects with BAD_OPTION listing the valid names */
   bugs?: readonly string[];
+  /**
+   * Cut the power after this many more bytes are programmed into the board's flash (an SMP
+   * upload): the board resets mid-write, the flash keeps what landed. Needs a service that
+   * owns a flash (`flash: FlashSlots`, the SMP service).
+   */
+  powerCutAt?: number;
   clock?: Clock;
   /** every console line as text (the serial line gets the same, as bytes) */
   onConsoleLine?: (text: string) => void;
@@ -73,6 +80,11 @@ export class VirtualBoard {
   async start(opts: BoardStartOptions = {}): Promise<RunningBoard> {
     if (opts.pty && opts.serialPath) throw new TypeError('give pty or serialPath, not both');
     const bugs = this.bugRegistry.resolve(opts.bugs ?? []);
+    if (opts.powerCutAt !== undefined) {
+      const flash = flashOf(this.services);
+      if (!flash) throw new TypeError('powerCutAt: no service of this board owns a flash');
+      flash.flash.powerCutAt(opts.powerCutAt);
+    }
     const mgr = new Manager({ drivers: this.platform.drivers, clock: opts.clock, pollMs: 0 });
     const links: string[] = [];
     let serial: Connection | undefined;
@@ -150,4 +162,13 @@ export class VirtualBoard {
       throw e;
     }
   }
+}
+
+/** The flash chip of the board: the one a service exposes as `flash` (the SMP service does). */
+function flashOf(services: readonly BoardService[]): FlashSlots | undefined {
+  for (const s of services) {
+    const f: unknown = (s as { flash?: unknown }).flash;
+    if (f instanceof FlashSlots) return f;
+  }
+  return undefined;
 }

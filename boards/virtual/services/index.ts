@@ -5,6 +5,7 @@
 import type { BoardService } from '../service.js';
 import { coapService } from './coap.js';
 import { shellService } from './shell.js';
+import { smpService } from './smp.js';
 import { udpEchoService } from './udp-echo.js';
 
-export const boardServices: readonly BoardService[] = [shellService, coapService, udpEchoService];
+export const boardServices: readonly BoardService[] = [shellService, coapService, smpService, udpEchoService];

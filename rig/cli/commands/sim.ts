@@ -3,6 +3,8 @@
 // `ready ...` line, use the endpoints it names, and stop the board with SIGTERM.
 import { parseArgs } from 'node:util';
 import { BugRegistry } from '../../../boards/virtual/bug-modes.js';
+import { DEFAULT_COAP_SERVER_OPTIONS } from '../../../boards/virtual/coap/coap-server.js';
+import { coapService, createCoapService } from '../../../boards/virtual/services/coap.js';
 import { boardServices } from '../../../boards/virtual/services/index.js';
 import { VirtualBoard, type RunningBoard } from '../../../boards/virtual/virtual-board.js';
 import { defaultDrivers } from '../../../drivers/index.js';
@@ -11,7 +13,8 @@ import { describeError, HilrigError } from '../../engine/index.js';
 import { Exit } from '../exit-codes.js';
 import { usage, usageError } from '../cli-support.js';
 
-export const help = `usage: hilrig sim [--udp HOST:PORT | --no-udp] [--pty | --serial PATH] [--bug NAME]... [--name NAME]
+export const help = `usage: hilrig sim [--udp HOST:PORT | --no-udp] [--pty | --serial PATH] [--bug NAME]... [--name NAME] [--coap-max-body BYTES]
+                 [--power-cut-at BYTES]
 
 Run the hilrig virtual board: a firmware on hilrig's own engine with a UART-style shell on
 its serial console and services on UDP. It prints its console lines (boot banner, logs,
@@ -32,6 +35,13 @@ options:
   --baud N          baud rate for --serial (default 115200)
   --bug NAME        turn on a bug mode; repeat for several (default: none)
   --name NAME       the board's name in its boot log (default hilrig-virtual)
+  --coap-max-body BYTES
+                    the largest body a CoAP Block1 or Q-Block1 upload may have; a larger one is
+                    answered 4.13 with Size1 (default ${DEFAULT_COAP_SERVER_OPTIONS.maxBodyBytes})
+  --power-cut-at BYTES
+                    cut the power after BYTES more bytes are programmed into the board's flash
+                    (an SMP image upload): the board resets mid-write, as after a brown-out, and
+                    keeps what landed; the cut image must not become bootable (default: no cut)
   -h, --help        show this help
 
 bug modes (each makes the board break one rule, to check that the rig catches it):
@@ -46,6 +56,7 @@ exit codes: 0 stopped by a signal, 2 bad options, 3 a link could not be opened o
 examples:
   hilrig sim --pty
   hilrig sim --pty --udp 127.0.0.1:0 --bug echo-truncated
+  hilrig sim --pty --udp 127.0.0.1:0 --power-cut-at 40000
   hilrig console serial:///dev/pts/7 --board virtual --reset --expect 'Booting hilrig'
 `;
 
@@ -56,6 +67,10 @@ interface SimArgs {
   baud: number;
   bugs: string[];
   name: string;
+  /** the CoAP service's upload limit, when not the default */
+  coapMaxBody?: number;
+  /** bytes programmed into the flash before the power is cut */
+  powerCutAt?: number;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -69,7 +84,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return Exit.OK;
   }
-  const board = new VirtualBoard({ drivers: defaultDrivers, openPty: () => createPtyPair() });
+  const coapMaxBody = args.coapMaxBody;
+  // the firmware image with its CoAP service rebuilt for another upload limit (same routing order)
+  const services = coapMaxBody === undefined ? undefined : boardServices.map((s) => (s === coapService ? createCoapService({ maxBodyBytes: coapMaxBody }) : s));
+  const board = new VirtualBoard({ drivers: defaultDrivers, openPty: () => createPtyPair(), services });
   try {
     board.bugRegistry.resolve(args.bugs);
   } catch (e) {
@@ -87,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
       serialPath: args.serial,
       baud: args.baud,
       bugs: args.bugs,
+      powerCutAt: args.powerCutAt,
       onConsoleLine: (text) => process.stdout.write(`${text}\n`),
       onLinkLost: (reason) => signals.stop(`link lost: ${reason}`),
     });
@@ -119,6 +138,8 @@ function parseSimArgs(argv: string[]): SimArgs | 'help' {
       baud: { type: 'string' },
       bug: { type: 'string', multiple: true },
       name: { type: 'string' },
+      'coap-max-body': { type: 'string' },
+      'power-cut-at': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -133,6 +154,12 @@ function parseSimArgs(argv: string[]): SimArgs | 'help' {
   if (values.baud !== undefined && values.serial === undefined) throw new TypeError('--baud applies to --serial PATH only');
   const name = values.name ?? 'hilrig-virtual';
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new TypeError(`--name ${name}: use letters, digits, '-', '_' and '.'`);
+  const maxBody = values['coap-max-body'];
+  const coapMaxBody = maxBody === undefined ? undefined : byteCount('--coap-max-body', maxBody);
+  const cut = values['power-cut-at'];
+  if (cut !== undefined && !(/^\d+$/.test(cut) && Number.isSafeInteger(Number(cut)))) {
+    throw new TypeError(`--power-cut-at ${cut}: expected a whole number of bytes, e.g. 40000 (0: the next write lands nothing)`);
+  }
   return {
     udp: values['no-udp'] ? false : parseHostPort(values.udp ?? '127.0.0.1:5683'),
     pty: values.pty ?? false,
@@ -140,7 +167,16 @@ function parseSimArgs(argv: string[]): SimArgs | 'help' {
     baud,
     bugs: values.bug ?? [],
     name,
+    coapMaxBody,
+    powerCutAt: cut === undefined ? undefined : Number(cut),
   };
+}
+
+/** A whole number of bytes > 0, e.g. an upload limit. */
+function byteCount(opt: string, arg: string): number {
+  const n = Number(arg);
+  if (!/^\d+$/.test(arg) || !Number.isSafeInteger(n) || n === 0) throw new TypeError(`${opt} ${arg}: expected a whole number of bytes > 0, e.g. 1048576`);
+  return n;
 }
 
 /** `HOST:PORT` (or `udp://HOST:PORT`, `[::1]:PORT`), port 0..65535. */
