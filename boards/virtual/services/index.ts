@@ -7,5 +7,7 @@ import { coapService } from './coap.js';
 import { shellService } from './shell.js';
 import { smpService } from './smp.js';
 import { udpEchoService } from './udp-echo.js';
+import { xmodemService } from './xmodem.js';
 
-export const boardServices: readonly BoardService[] = [shellService, coapService, smpService, udpEchoService];
+// xmodem before the framed protocols: while a transfer runs its receiver owns every serial byte
+export const boardServices: readonly BoardService[] = [shellService, xmodemService, coapService, smpService, udpEchoService];

@@ -3,6 +3,7 @@
 import type { BlockTransfers } from '../blockwise.js';
 import type { CoapServerOptions } from '../coap-server.js';
 import type { BoardResource } from '../resource.js';
+import { firmwareResources } from './firmware.js';
 import { largeCreateResource, largePostResource, largeResource, largeUpdateResource } from './large.js';
 import { multiFormatResource } from './multi-format.js';
 import { observeResource } from './observe.js';
@@ -39,5 +40,6 @@ export function plugtestResources(d: ResourceDeps): BoardResource[] {
     create1Resource(),
     ...pathResources(),
     ...linkResources(),
+    ...firmwareResources(),
   ];
 }
