@@ -15,6 +15,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   console: { summary: "attach to a board's console: timestamped lines to the terminal and JSONL", load: () => import('./commands/console.js') },
   trace: { summary: 'device traces for Wireshark: convert a JSONL byte trace to pcapng', load: () => import('./commands/trace.js') },
   relay: { summary: 'a UDP relay on loopback that delays, drops, duplicates and reorders datagrams', load: () => import('./commands/relay.js') },
+  upload: { summary: 'send a firmware image to a board: SMP (serial, UDP), XMODEM/YMODEM, CoAP block-wise', load: () => import('./commands/upload.js') },
+  image: { summary: 'MCUboot images: info on a file; list, test, confirm, erase, reset on a board (SMP)', load: () => import('./commands/image.js') },
   ports: { summary: 'list serial ports (path, by-id, USB VID:PID, serial number)', load: () => import('./commands/ports.js') },
 };
 
