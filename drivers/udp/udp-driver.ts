@@ -2,12 +2,19 @@
 // bound socket whose datagrams the engine sorts into one child connection per peer address,
 // as Mongoose does for UDP listeners.
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { type Driver, type DriverContext, HilrigError, type LinkSink, type ListenSink, type PeerTransport, type Transport } from '../../rig/engine/index.js';
+
+/**
+ * An IPv6 literal, told apart by its colon: node's addresses and a URL's host (brackets removed)
+ * are an IPv4 address, a host name or an IPv6 address, and only the last has colons. net.isIPv6
+ * would say the same through a regular expression whose first use costs milliseconds of a
+ * one-shot command's start.
+ */
+const isV6 = (host: string): boolean => host.includes(':');
 
 /** 'udp://127.0.0.1:5683' or 'udp://[::1]:5683' */
 export function udpAddr(address: string, port: number): string {
-  return isIPv6(address) ? `udp://[${address}]:${port}` : `udp://${address}:${port}`;
+  return isV6(address) ? `udp://[${address}]:${port}` : `udp://${address}:${port}`;
 }
 
 /** Host and port of a udp:// URL; throws HilrigError BAD_URL naming what is missing. */
@@ -16,7 +23,7 @@ export function udpTarget(url: URL, needPort: boolean): { host: string; port: nu
   const port = url.port === '' ? 0 : Number(url.port);
   if (needPort && !(port > 0 && port < 65536)) throw new HilrigError('BAD_URL', `${url.href}: expected udp://HOST:PORT with a port from 1 to 65535`);
   if (host === '') throw new HilrigError('BAD_URL', `${url.href}: expected udp://HOST:PORT, the host is missing`);
-  return { host: host === 'localhost' ? '127.0.0.1' : host, port, family: isIPv6(host) ? 'udp6' : 'udp4' };
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port, family: isV6(host) ? 'udp6' : 'udp4' };
 }
 
 function ioError(url: URL, err: NodeJS.ErrnoException): HilrigError {
@@ -39,6 +46,8 @@ const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset
 
 export const udpDriver: Driver = {
   datagram: true,
+  // node:dgram allocates each received datagram afresh, and this driver keeps no reference
+  handsOverDatagrams: true,
 
   connect(url: URL, sink: LinkSink, _ctx: DriverContext): Transport {
     let sock: dgram.Socket | undefined;
@@ -86,7 +95,17 @@ export const udpDriver: Driver = {
   listen(url: URL, sink: ListenSink, _ctx: DriverContext): Transport {
     let sock: dgram.Socket | undefined;
     let closed = false;
-    const replies = new Map<string, PeerTransport>();
+    interface Peer {
+      address: string;
+      port: number;
+      /** 'udp://address:port', the child connection's key */
+      name: string;
+      reply: PeerTransport;
+    }
+    const peers = new Map<string, Peer>();
+    // the peer of the previous datagram: a board or a test talks to one peer at a time, and the
+    // check spares building its name and a map lookup per datagram
+    let last: Peer | undefined;
     try {
       const { host, port, family } = udpTarget(url, false);
       sock = dgram.createSocket(family);
@@ -95,18 +114,24 @@ export const udpDriver: Driver = {
         if (!closed) sink.failed(ioError(url, err));
       });
       s.on('message', (msg, rinfo) => {
-        const peer = udpAddr(rinfo.address, rinfo.port);
-        let reply = replies.get(peer);
-        if (!reply) {
-          reply = {
-            write: (bytes, done) => {
-              if (closed) return done(new HilrigError('IO_ERROR', `${url.href}: listener closed`));
-              s.send(bytes, rinfo.port, rinfo.address, (err) => done(err ? ioError(url, err as NodeJS.ErrnoException) : undefined));
-            },
-          };
-          replies.set(peer, reply);
+        let p = last;
+        if (p === undefined || p.port !== rinfo.port || p.address !== rinfo.address) {
+          const name = udpAddr(rinfo.address, rinfo.port);
+          p = peers.get(name);
+          if (!p) {
+            const { address, port } = rinfo;
+            const reply: PeerTransport = {
+              write: (bytes, done) => {
+                if (closed) return done(new HilrigError('IO_ERROR', `${url.href}: listener closed`));
+                s.send(bytes, port, address, (err) => done(err ? ioError(url, err as NodeJS.ErrnoException) : undefined));
+              },
+            };
+            p = { address, port, name, reply };
+            peers.set(name, p);
+          }
+          last = p;
         }
-        sink.datagram(peer, asBytes(msg), reply);
+        sink.datagram(p.name, asBytes(msg), p.reply);
       });
       s.bind(port, host, () => {
         const a = s.address();

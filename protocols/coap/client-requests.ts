@@ -40,10 +40,29 @@ export interface OpenRequest {
   fail(err: CoapRequestError): void;
 }
 
-export const tokenKey = (token: Uint8Array): string => Buffer.from(token.buffer, token.byteOffset, token.byteLength).toString('hex');
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * A token as lowercase hex, the key of the table. By hand rather than through a Buffer: a token is
+ * 0-8 bytes, and a Buffer view plus a native hex call cost more than the string they build, twice
+ * per request (a fresh token is checked, then registered).
+ */
+export function tokenKey(token: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < token.length; i++) s += HEX[token[i]!]!;
+  return s;
+}
+
+const NONE: readonly OpenRequest[] = [];
 
 export class RequestTable {
   private readonly byToken = new Map<string, OpenRequest>();
+  /**
+   * The same requests in the order they were added (the map's order), walked by index: the
+   * NSTART count and the next deadline are asked for on every message, and an index loop over
+   * the usual one or two entries builds no iterator objects, as a walk over the map would.
+   */
+  private readonly list: OpenRequest[] = [];
   private readonly queue: OpenRequest[] = [];
 
   constructor(private readonly nstart: number) {}
@@ -61,6 +80,7 @@ export class RequestTable {
     const free = this.outstanding() < this.nstart;
     r.state = 'queued';
     this.byToken.set(r.tokenKey, r);
+    this.list.push(r);
     if (!free) this.queue.push(r);
     return free;
   }
@@ -69,13 +89,21 @@ export class RequestTable {
     const r = this.byToken.get(key);
     if (!r) return undefined;
     this.byToken.delete(key);
-    const i = this.queue.indexOf(r);
-    if (i >= 0) this.queue.splice(i, 1);
+    // by hand, not splice(): that builtin is a call into C++, costly on a path taken per request
+    const list = this.list;
+    for (let i = list.indexOf(r) + 1; i < list.length; i++) list[i - 1] = list[i]!;
+    list.pop();
+    if (this.queue.length > 0) {
+      const i = this.queue.indexOf(r);
+      if (i >= 0) this.queue.splice(i, 1);
+    }
     return r;
   }
 
   /** Requests whose turn has come (call after any request stopped being outstanding). */
-  releasable(): OpenRequest[] {
+  releasable(): readonly OpenRequest[] {
+    // nothing waits (every request of a one-at-a-time transfer): no array, no count of the table
+    if (this.queue.length === 0) return NONE;
     const out: OpenRequest[] = [];
     while (this.queue.length > 0 && this.outstanding() + out.length < this.nstart) out.push(this.queue.shift()!);
     return out;
@@ -83,23 +111,25 @@ export class RequestTable {
 
   /** Requests past their deadline. */
   expired(now: number): OpenRequest[] {
-    return [...this.byToken.values()].filter((r) => r.state !== 'queued' && r.deadline <= now);
+    return this.list.filter((r) => r.state !== 'queued' && r.deadline <= now);
   }
 
   nextDeadline(): number {
     let t = Infinity;
-    for (const r of this.byToken.values()) if (r.state !== 'queued') t = Math.min(t, r.deadline);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i]!.state !== 'queued') t = Math.min(t, list[i]!.deadline);
     return t;
   }
 
   all(): OpenRequest[] {
-    return [...this.byToken.values()];
+    return this.list.slice();
   }
 
   /** outstanding = sent and neither acknowledged nor answered (§4.7) */
   private outstanding(): number {
     let n = 0;
-    for (const r of this.byToken.values()) if (r.state === 'sent') n++;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i]!.state === 'sent') n++;
     return n;
   }
 }

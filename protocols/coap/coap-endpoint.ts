@@ -127,6 +127,8 @@ export class CoapEndpoint implements ExchangeSink {
 
   nextDeadline(): number {
     let t = Math.min(this.ml.nextDeadline(), this.requests.nextDeadline());
+    // asked after every message in and out: a client has no open exchanges, skip the iterator
+    if (this.open.size === 0) return t;
     for (const x of this.open) if (!x.acknowledged && x.confirmable && !x.responded) t = Math.min(t, x.receivedAt + this.params.separateAfterMs);
     return t;
   }
@@ -161,7 +163,9 @@ export class CoapEndpoint implements ExchangeSink {
       msg,
       tokenKey: tokenKey(token),
       state: 'queued',
-      firstSentAt: this.io.now(),
+      // launch() sets the time of the first transmission; a request that waits for NSTART
+      // gets the time it was queued, below (no clock read for the one launched at once)
+      firstSentAt: 0,
       transmissions: 0,
       deadline: Infinity,
       timeoutMs,
@@ -171,6 +175,7 @@ export class CoapEndpoint implements ExchangeSink {
     if (this.requests.has(r.tokenKey)) throw new TypeError(`token ${r.tokenKey} is already in use by an open request`);
     if (opts) this.streamOpts.set(r, opts);
     if (this.requests.add(r)) this.launch(r);
+    else r.firstSentAt = this.io.now();
     return msg;
   }
 
@@ -196,12 +201,16 @@ export class CoapEndpoint implements ExchangeSink {
   }
 
   private launch(r: OpenRequest): void {
-    r.msg = { ...r.msg, mid: this.ml.nextMid() };
+    const m = r.msg;
+    // a copy with the MID (the caller holds the message requestStream returned); written out
+    // rather than spread, which costs more and is the same object shape as a parsed message
+    r.msg = { version: m.version, type: m.type, code: m.code, mid: this.ml.nextMid(), token: m.token, options: m.options, payload: m.payload };
     r.firstSentAt = this.io.now();
     r.state = 'sent';
+    // the first transmission; transmitted() counts retransmissions
+    r.transmissions = 1;
     const bytes = this.encode(r.msg, 'request');
     if (r.msg.type === CoapType.NON) {
-      r.transmissions = 1;
       r.deadline = r.firstSentAt + r.timeoutMs;
       this.ml.sendOnce(r.msg, bytes);
       if (this.streamOpts.get(r)?.burst) r.state = 'acked';
@@ -209,13 +218,14 @@ export class CoapEndpoint implements ExchangeSink {
     }
     this.ml.sendCon(r.msg, bytes, (s) => {
       if (s.kind === 'cancelled') return;
-      const still = this.requests.get(r.tokenKey) === r;
       if (s.kind === 'ack') {
         r.state = 'acked';
-        r.deadline = this.io.now() + r.timeoutMs;
-        if (s.msg.code !== 0) this.deliver(r, s.msg);
+        // one clock read for the deadline and the round-trip time: the same instant
+        const now = this.io.now();
+        r.deadline = now + r.timeoutMs;
+        if (s.msg.code !== 0) this.deliver(r, s.msg, now);
         else this.streamOpts.get(r)?.onEmptyAck?.();
-      } else if (still) {
+      } else if (this.requests.get(r.tokenKey) === r) {
         this.requests.remove(r.tokenKey);
         const why = s.kind === 'rst' ? `the peer rejected ${describe(r.msg)} with RST` : `${describe(r.msg)} got no ACK after ${s.transmissions} transmissions`;
         r.fail(new CoapRequestError(s.kind === 'rst' ? 'reset' : 'gave-up', why, r.msg));
@@ -224,8 +234,8 @@ export class CoapEndpoint implements ExchangeSink {
     });
   }
 
-  /** A response for `r` (piggybacked or separate). */
-  deliver(r: OpenRequest, msg: CoapMessage): void {
+  /** A response for `r` (piggybacked or separate), arrived at `now`. */
+  deliver(r: OpenRequest, msg: CoapMessage, now: number = this.io.now()): void {
     if (tokenKey(msg.token) !== r.tokenKey) {
       this.requests.remove(r.tokenKey);
       this.io.emit(CoapEv.Unmatched, { msg, reason: `response token ${tokenKey(msg.token) || '(empty)'} differs from the request's ${r.tokenKey || '(empty)'}` });
@@ -233,7 +243,7 @@ export class CoapEndpoint implements ExchangeSink {
       return;
     }
     r.state = 'answered';
-    const res: CoapResponse = { msg, request: r.msg, rttMs: this.io.now() - r.firstSentAt, transmissions: r.transmissions };
+    const res: CoapResponse = { msg, request: r.msg, rttMs: now - r.firstSentAt, transmissions: r.transmissions };
     this.io.emit(CoapEv.Response, { msg, request: r.msg });
     const keep = r.onResponse(res);
     if (keep) r.deadline = Infinity;
@@ -242,17 +252,21 @@ export class CoapEndpoint implements ExchangeSink {
   }
 
   private release(): void {
-    for (const r of this.requests.releasable()) this.launch(r);
+    const ready = this.requests.releasable();
+    for (let i = 0; i < ready.length; i++) this.launch(ready[i]!);
   }
 
   private freshToken(): Uint8Array {
     const n = this.opts.tokenLength ?? 4;
-    const t = new Uint8Array(n).map(() => Math.floor(this.random() * 256));
+    const t = new Uint8Array(n);
+    for (let i = 0; i < n; i++) t[i] = Math.floor(this.random() * 256);
     // a poor random source (a test's constant one) must not loop: count upwards from the draw
-    for (let i = 0; i < 1 << 16 && this.requests.has(tokenKey(t)); i++) {
+    let key = tokenKey(t);
+    for (let i = 0; i < 1 << 16 && this.requests.has(key); i++) {
       for (let k = n - 1; k >= 0 && ++t[k]! === 256; k--) t[k] = 0;
+      key = tokenKey(t);
     }
-    if (this.requests.has(tokenKey(t))) throw new Error(`no free ${n}-byte token: too many open requests`);
+    if (this.requests.has(key)) throw new Error(`no free ${n}-byte token: too many open requests`);
     return t;
   }
 
@@ -277,7 +291,14 @@ export class CoapEndpoint implements ExchangeSink {
   /** Encode (through the rewrite hook). */
   encode(msg: CoapMessage, kind: OutKind): Uint8Array {
     const out = this.opts.rewrite ? this.opts.rewrite(msg, kind) : msg;
-    return out instanceof Uint8Array ? out : serializeCoap(out).slice();
+    if (out instanceof Uint8Array) return out;
+    // serializeCoap's bytes are a view into a shared slab. A request keeps it (no copy per
+    // message): nothing writes into sent bytes or transfers their ArrayBuffer, and slab space is
+    // never handed out twice, so the view stays valid for retransmissions and the events. An
+    // answer that may be remembered for duplicates (EXCHANGE_LIFETIME, minutes) gets memory of its
+    // own, so that a few bytes do not keep a whole slab alive that long.
+    const bytes = serializeCoap(out);
+    return kind === 'piggybacked' || kind === 'empty-ack' || kind === 'rst' ? bytes.slice() : bytes;
   }
 
   /** Send once, unreliably; returns the bytes (to cache for duplicates). */
@@ -288,7 +309,8 @@ export class CoapEndpoint implements ExchangeSink {
   }
 
   private transmitted(msg: CoapMessage, bytes: Uint8Array, retransmission: number): void {
-    for (const r of this.requests.all()) if (r.msg.mid === msg.mid && r.msg.type === msg.type) r.transmissions = retransmission + 1;
+    // launch() counts a request's first transmission; only a retransmission needs the search
+    if (retransmission > 0) for (const r of this.requests.all()) if (r.msg.mid === msg.mid && r.msg.type === msg.type) r.transmissions = retransmission + 1;
     this.io.send(bytes);
     // what the peer sees is the bytes; re-parse when a rewrite changed them so the log is true
     const shown = this.opts.rewrite ? parseCoap(bytes) : undefined;

@@ -37,12 +37,13 @@ function coapSlot(c: Connection, opts: CoapEndpointOptions): ProtoSlot<CoapProto
   const bound = c.isListener ? undefined : bindEndpoint(c, (b) => void c.send(b), opts);
   const data: CoapProtoData = { bound };
   const handler: RawHandler = (conn, ev, evData) => {
-    if (bound?.isOwnTimer(ev, evData)) return bound.step(conn, ev, evData);
+    if (ev === Ev.Timer && bound?.isOwnTimer(ev, evData)) return bound.step(conn, ev, evData);
     conn.handler(conn, ev, evData);
     if (!bound) return;
     if (ev === Ev.Recv) {
-      // a copy: parsed messages keep views into it after c.recv is reused
-      bound.ep.receive(conn.recv.toBytes());
+      // memory nothing writes again (the datagram itself when the driver handed it over, else a
+      // copy): parsed messages keep views into it after c.recv is reused
+      bound.ep.receive(conn.recv.stableBytes());
       conn.recv.clear();
     }
     bound.step(conn, ev, evData);
@@ -95,6 +96,10 @@ export function bindEndpoint(c: Connection, send: (bytes: Uint8Array) => void, o
     isOwnTimer: (ev, data) => ev === Ev.Timer && timer !== undefined && (data as { timer: Timer }).timer === timer,
     step(conn, ev, data) {
       if (ev === Ev.Close) return ep.destroy((data as { reason: string }).reason);
+      // bytes leaving change no deadline, and whatever the user's handler did on Send that adds
+      // one (a request, an answer) transmitted and re-armed through wake: the one event per
+      // datagram that needs no look at every deadline
+      if (ev === Ev.Send) return;
       if (ev === Ev.Timer && (data as { timer: Timer }).timer === timer) timer = undefined;
       if (ev === Ev.Poll || ev === Ev.Timer) ep.poll(conn.now());
       arm();

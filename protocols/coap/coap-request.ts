@@ -37,6 +37,7 @@ export interface CoapRequestSpec {
 }
 
 const utf8 = new TextEncoder();
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 export function pathSegments(path: string): string[] {
   return path
@@ -55,18 +56,57 @@ export function querySegments(query: string | readonly string[] | undefined): st
     .map((s) => decodeURIComponent(s));
 }
 
+/**
+ * Uri-Path (or Uri-Query) options of the last path (query) string seen. A block-wise transfer
+ * sends a thousand requests to one resource; splitting, percent-decoding and encoding its path
+ * once instead of per block is a measurable part of the per-block cost. The option objects are
+ * shared by the messages built from the same string, which is safe because no code writes into
+ * a message's options (they are rebuilt, e.g. by withOption, never changed in place).
+ */
+class LastOptions {
+  private key: string | undefined;
+  private options: readonly CoapOption[] = [];
+  constructor(
+    private readonly number: number,
+    private readonly split: (s: string) => string[],
+  ) {}
+  get(s: string): readonly CoapOption[] {
+    if (s !== this.key) {
+      // split first: a bad percent-encoding throws and leaves the cache as it was
+      this.options = this.split(s).map((seg) => ({ number: this.number, value: utf8.encode(seg) }));
+      this.key = s;
+    }
+    return this.options;
+  }
+}
+
+const lastPath = new LastOptions(CoapOptionNumber.URI_PATH, pathSegments);
+const lastQuery = new LastOptions(CoapOptionNumber.URI_QUERY, (q) => querySegments(q));
+
 /** Build the request message (MID and token are filled in by the endpoint). */
 export function buildRequest(spec: CoapRequestSpec, mid: number, token: Uint8Array): CoapMessage {
   const code = typeof spec.method === 'number' ? spec.method : METHOD_CODES[spec.method];
   if (code === undefined) throw new TypeError(`unknown CoAP method "${String(spec.method)}"; expected one of ${Object.keys(METHOD_CODES).join(', ')}`);
   const options: CoapOption[] = [];
-  for (const seg of pathSegments(spec.path ?? '')) options.push({ number: CoapOptionNumber.URI_PATH, value: utf8.encode(seg) });
-  for (const q of querySegments(spec.query)) options.push({ number: CoapOptionNumber.URI_QUERY, value: utf8.encode(q) });
+  for (const o of lastPath.get(spec.path ?? '')) options.push(o);
+  const query = spec.query;
+  if (typeof query === 'string') {
+    for (const o of lastQuery.get(query)) options.push(o);
+  } else if (query !== undefined) {
+    for (const q of querySegments(query)) options.push({ number: CoapOptionNumber.URI_QUERY, value: utf8.encode(q) });
+  }
   if (spec.contentFormat !== undefined) options.push({ number: CoapOptionNumber.CONTENT_FORMAT, value: optionValue(spec.contentFormat) });
   if (spec.accept !== undefined) options.push({ number: CoapOptionNumber.ACCEPT, value: optionValue(spec.accept) });
-  for (const o of spec.options ?? []) options.push({ number: o.number, value: optionValue(o.value) });
-  // stable: Uri-Path segments keep their order among themselves
-  options.sort((a, b) => a.number - b.number);
-  const payload = typeof spec.payload === 'string' ? utf8.encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
+  const extra = spec.options;
+  if (extra !== undefined) for (let i = 0; i < extra.length; i++) options.push({ number: extra[i]!.number, value: optionValue(extra[i]!.value) });
+  // stable: Uri-Path segments keep their order among themselves (and a list already in order,
+  // the usual case, is left as it is without the cost of a sort call)
+  if (!inOrder(options)) options.sort((a, b) => a.number - b.number);
+  const payload = typeof spec.payload === 'string' ? utf8.encode(spec.payload) : (spec.payload ?? EMPTY);
   return { version: COAP_VERSION, type: spec.confirmable === false ? CoapType.NON : CoapType.CON, code, mid, token, options, payload };
+}
+
+function inOrder(options: readonly CoapOption[]): boolean {
+  for (let i = 1; i < options.length; i++) if (options[i]!.number < options[i - 1]!.number) return false;
+  return true;
 }

@@ -32,7 +32,8 @@ export interface MessageIo {
 export class MessageLayer {
   private mid: number;
   private readonly outgoing = new Map<number, Outgoing>();
-  private readonly received = new Map<string, Remembered>();
+  /** by type << 16 | MID (a number key: no string built per message received) */
+  private readonly received = new Map<number, Remembered>();
   /** MIDs of NONs we sent recently: an RST naming one rejects it (e.g. an Observe notification) */
   private readonly recentNon = new Map<number, { expiresAt: number; onRst?: () => void }>();
 
@@ -97,14 +98,14 @@ export class MessageLayer {
 
   /** A CON or NON arrived: have we seen its MID within its lifetime? */
   lookup(type: number, mid: number): Remembered | undefined {
-    const r = this.received.get(`${type}:${mid}`);
+    const r = this.received.get(type * 0x10000 + mid);
     return r && r.expiresAt > this.io.now() ? r : undefined;
   }
 
   remember(type: number, mid: number): Remembered {
     const life = type === 0 ? this.times.exchangeLifetimeMs : this.times.nonLifetimeMs;
     const r: Remembered = { expiresAt: this.io.now() + life };
-    this.received.set(`${type}:${mid}`, r);
+    this.received.set(type * 0x10000 + mid, r);
     return r;
   }
 
@@ -129,6 +130,7 @@ export class MessageLayer {
   /** The earliest instant poll() has work to do (Infinity when idle). */
   nextDeadline(): number {
     let t = Infinity;
+    if (this.outgoing.size === 0) return t;
     for (const o of this.outgoing.values()) t = Math.min(t, o.dueAt);
     return t;
   }

@@ -67,6 +67,8 @@ export async function runCoap(req: CoapCliRequest, out: CoapCliOutput): Promise<
     else if (ev === CoapEv.Malformed) out.info(`← malformed (${data.bytes.length} B): ${data.rule} at byte ${data.offset}`);
   };
   const link = connectCoap(mgr, target.link, handler, { random: Math.random });
+  // load the transfer code while the socket opens (perform() imports it again, from the cache)
+  prefetchTransfer(req);
   try {
     await link.c.ready;
     return await perform({ ...req, clock: mgr.clock }, link.ep, target, out);
@@ -76,6 +78,19 @@ export async function runCoap(req: CoapCliRequest, out: CoapCliOutput): Promise<
   } finally {
     await mgr.shutdown();
   }
+}
+
+// the transfer code each verb needs, not the block/ barrel (its server-side receivers and
+// Q-Block1 are code a one-shot command would load and compile for nothing); literal paths, so
+// that the bundler sees them
+const block2Client = () => import('../../protocols/coap/block/block2-client.js');
+const block1Client = () => import('../../protocols/coap/block/block1-client.js');
+const qblock1Client = () => import('../../protocols/coap/block/qblock1-client.js');
+
+function prefetchTransfer(req: CoapCliRequest): void {
+  const load = req.verb === 'get' || req.verb === 'discover' ? block2Client : req.qblock ? qblock1Client : req.verb === 'put' || req.verb === 'post' ? block1Client : undefined;
+  // a failure shows when perform() imports the module itself
+  load?.().catch(() => undefined);
 }
 
 async function perform(req: CoapCliRequest, ep: CoapEndpoint, target: { path: string; query: string[] }, out: CoapCliOutput): Promise<number> {
@@ -99,8 +114,8 @@ async function perform(req: CoapCliRequest, ep: CoapEndpoint, target: { path: st
   };
   if (req.verb === 'observe') return observe(req, ep, spec, out);
   const szx = req.blockSize === undefined ? undefined : Math.log2(req.blockSize) - 4;
-  const { block1Put, block2Get, qblock1Put } = await import('../../protocols/coap/block/index.js');
   if (req.verb === 'get' || req.verb === 'discover') {
+    const { block2Get } = await block2Client();
     // block-wise whenever the server answers in blocks (late negotiation), or from the start with --block
     const r = await block2Get(ep, { ...spec, method: 'GET' }, { szx });
     out.body(r.body);
@@ -111,8 +126,8 @@ async function perform(req: CoapCliRequest, ep: CoapEndpoint, target: { path: st
   if (method !== 'DELETE' && (req.qblock || body.length > (req.blockSize ?? 1024) || req.blockSize !== undefined)) {
     const { payload: _drop, ...rest } = { ...spec, method };
     const r = req.qblock
-      ? await qblock1Put(ep, rest, body, { szx: szx ?? 6, method, clock: req.clock! })
-      : await block1Put(ep, rest, body, { szx: szx ?? 6, method });
+      ? await (await qblock1Client()).qblock1Put(ep, rest, body, { szx: szx ?? 6, method, clock: req.clock! })
+      : await (await block1Client()).block1Put(ep, rest, body, { szx: szx ?? 6, method });
     out.body(r.body);
     return finish(r.code, body.length, r.stats, r.response, out);
   }

@@ -55,6 +55,8 @@ export class Connection {
   preOpenQueue: Uint8Array[] = [];
   /** @internal reading paused for backpressure */
   paused = false;
+  /** @internal the driver hands each datagram over: c.recv adopts it instead of copying it */
+  adoptsDatagrams = false;
   /** @internal */
   readonly timers = new Set<Timer>();
   /** resolves when the transport is open (client connected, listener bound); rejects on failure */

@@ -65,6 +65,12 @@ export interface DriverContext {
 }
 
 export interface Driver {
+  /**
+   * Each datagram handed to data()/datagram() is fresh memory that the driver never writes again
+   * (node:dgram allocates one per datagram), so the engine keeps it in c.recv without a copy.
+   * Leave it out when a driver reuses a read buffer.
+   */
+  readonly handsOverDatagrams?: boolean;
   /** open a client transport; report through `sink` (never throw for I/O failures) */
   connect(url: URL, sink: LinkSink, ctx: DriverContext): Transport;
   /** open a listener (drivers without one leave it out) */

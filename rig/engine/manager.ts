@@ -159,6 +159,7 @@ export class Manager implements ConnectionOwner {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
     const driver = this.drivers.get(scheme);
     const c = this.add(role, url, scheme, driver?.datagram ?? false, handler, opts.recvLimit ?? this.recvLimit);
+    c.adoptsDatagrams = c.isDatagram && driver?.handsOverDatagrams === true;
     if (opts.label) c.label = opts.label;
     // Open is deferred one microtask so the caller can set c.proto and c.userData first.
     queueMicrotask(() => {
@@ -269,7 +270,9 @@ export class Manager implements ConnectionOwner {
         const err = new HilrigError('DGRAM_TOO_LARGE', `${c.label}: datagram of ${bytes.length} bytes from ${c.peer} exceeds the recv limit of ${c.recv.limit} bytes; dropped`);
         return this.fail(c, err, false);
       }
-      c.recv.append(bytes);
+      // the driver's own fresh memory is kept as it is: no copy per datagram (see IoBuf.adopt)
+      if (c.adoptsDatagrams) c.recv.adopt(bytes);
+      else c.recv.append(bytes);
       this.dispatch(c, Ev.Recv, { bytes: bytes.length });
       // one datagram is one message: what the handler left unparsed does not leak into the next
       if (!c.isClosed && c.recv.length > 0) c.recv.clear();
@@ -330,6 +333,7 @@ export class Manager implements ConnectionOwner {
     child.userData = l.userData;
     child.peerTransport = io.peerTransport;
     child.transport = io.transport;
+    child.adoptsDatagrams = l.adoptsDatagrams;
     if (l.proto) child.proto = l.proto.forChild ? l.proto.forChild(child) : { ...l.proto, data: undefined };
     l.children.set(peer, child);
     child.isConnected = true;

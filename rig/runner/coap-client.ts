@@ -10,6 +10,7 @@ import { describeMessage } from '../../protocols/coap/coap-describe.js';
 import type { CoapEndpoint, CoapEndpointOptions } from '../../protocols/coap/coap-endpoint.js';
 import { CoapEv } from '../../protocols/coap/coap-events.js';
 import type { CoapMessage } from '../../protocols/coap/coap-types.js';
+import { sendCoapOverSlipmux } from '../../protocols/slipmux/slipmux-protocol.js';
 import { connectCoap, type CoapLinkEvents } from '../coap/connect-coap.js';
 
 export interface ExchangeEntry {
@@ -34,6 +35,8 @@ export class CoapClient {
     readonly c: Connection,
     readonly ep: CoapEndpoint,
     private readonly clock: Clock,
+    /** 'slipmux': a CoAP message on the line goes in a slipmux frame */
+    readonly carrier: 'udp' | 'slipmux',
   ) {
     this.opened = clock.now();
   }
@@ -49,7 +52,7 @@ export class CoapClient {
       else if (ev === Ev.Close) client.settleWaiters();
     };
     const link = connectCoap(mgr, url, handler, opts);
-    client = new CoapClient(link.c, link.ep, mgr.clock);
+    client = new CoapClient(link.c, link.ep, mgr.clock, link.carrier);
     await link.c.ready;
     return client;
   }
@@ -59,11 +62,15 @@ export class CoapClient {
     return this.log.filter((e) => e.dir === 'in' && e.msg).map((e) => e.msg!);
   }
 
-  /** Send bytes as they are (around the endpoint): for malformed or deliberately odd messages. */
+  /**
+   * Send bytes as they are (around the endpoint): for malformed or deliberately odd messages. On a
+   * serial line they still travel in a slipmux CoAP frame, as every CoAP message there does.
+   */
   sendRaw(bytes: Uint8Array): void {
     const r = parseCoap(bytes);
     this.record('out', bytes, r.kind === 'ok' ? r.value : undefined, 0, r.kind === 'malformed' ? `malformed on purpose: ${r.rule}` : undefined);
-    this.c.send(bytes);
+    if (this.carrier === 'slipmux') sendCoapOverSlipmux(this.c, bytes);
+    else this.c.send(bytes);
   }
 
   /**

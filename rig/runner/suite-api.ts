@@ -46,10 +46,21 @@ export interface TestRecord {
   suite: string;
   verdict?: Verdict;
   message?: string;
+  /** for a `fail`: the rule broken ('RFC 7252 §4.2') */
+  rule?: string;
+  /** for an `error`: the name of what was thrown ('LinkDead', 'CoapRequestError', 'TypeError') */
+  errorName?: string;
+  /** clock ms (RFC time on a scaled clock) */
   durationMs?: number;
   exchange: ExchangeEntry[];
   /** notes a test adds to its result (`t.note(...)`) */
   notes: string[];
+  /**
+   * The test's links while it runs. When mocha gives up on a test (its timeout), the body is
+   * still awaiting: the runner takes the exchange from here and closes the links, so the next
+   * test starts on a fresh one and the stranded body unwinds.
+   */
+  links: CoapClient[];
 }
 
 export interface TestContext {
@@ -59,27 +70,39 @@ export interface TestContext {
   note(text: string): void;
 }
 
-let context: RigContext | undefined;
-/** Every test registered so far, by its mocha full title. */
-export const testRecords = new Map<string, TestRecord>();
+/**
+ * The context and the records live on globalThis, not in this module: the bundled CLI carries
+ * its own copy of this file while suite files import the one in dist/ (or a user's installed
+ * hilrig), and all copies must see the one run.
+ */
+interface SharedState {
+  context?: RigContext;
+  records: Map<string, TestRecord>;
+}
+const SHARED = Symbol.for('hilrig.suite-api.v1');
+const registry = globalThis as unknown as Record<symbol, SharedState | undefined>;
+const shared: SharedState = (registry[SHARED] ??= { records: new Map() });
+
+/** Every test run so far, by its mocha full title. */
+export const testRecords: Map<string, TestRecord> = shared.records;
 
 export function setRigContext(ctx: RigContext | undefined): void {
-  context = ctx;
+  shared.context = ctx;
 }
 
 export function rigContext(): RigContext {
-  if (!context) throw new Error('this suite runs under `hilrig run`, which sets the board up first');
-  return context;
+  if (!shared.context) throw new Error('this suite runs under `hilrig run`, which sets the board up first');
+  return shared.context;
 }
 
 /** Register a conformance test of `suite` (a mocha `it`). */
 export function coapTest(suite: string, meta: TestMeta, body: (t: TestContext) => Promise<void>): void {
   const title = `${meta.id}: ${meta.title}`;
   it(title, async function () {
-    const record: TestRecord = { meta, suite, exchange: [], notes: [] };
+    const record: TestRecord = { meta, suite, exchange: [], notes: [], links: [] };
     testRecords.set(this.test!.fullTitle(), record);
     const rig = rigContext();
-    const clients: CoapClient[] = [];
+    const clients = record.links;
     const t: TestContext = {
       rig,
       note: (text) => void record.notes.push(text),
@@ -99,6 +122,8 @@ export function coapTest(suite: string, meta: TestMeta, body: (t: TestContext) =
       const judged = await judge(e, clients, rig);
       record.verdict = verdictOf(judged);
       record.message = judged instanceof Error ? judged.message : String(judged);
+      if (judged instanceof RuleViolation) record.rule = judged.rule;
+      else if (record.verdict === 'error') record.errorName = judged instanceof Error ? judged.name : typeof judged;
       if (record.verdict === 'inconclusive') this.skip();
       throw judged;
     } finally {
@@ -113,9 +138,15 @@ export function coapTest(suite: string, meta: TestMeta, body: (t: TestContext) =
 
 /**
  * A request that got no answer needs a second look (RFC 7252 §4.2): a board that answers a ping
- * but not the request broke a rule; a board that answers nothing is a dead link.
+ * but not the request broke a rule; a board that answers nothing is a dead link. A response with
+ * the wrong token is the board's fault too (§5.3.2).
  */
 async function judge(e: unknown, clients: CoapClient[], rig: RigContext): Promise<unknown> {
+  if (e instanceof CoapRequestError && e.reason === 'token-mismatch') {
+    // the endpoint caught the board answering with another token: a broken rule, not a rig error
+    const rule = 'RFC 7252 §5.3.2';
+    return new RuleViolation(rule, e.message.startsWith(`${rule}: `) ? e.message.slice(rule.length + 2) : e.message);
+  }
   if (!(e instanceof CoapRequestError) || (e.reason !== 'gave-up' && e.reason !== 'timeout')) return e;
   const probe = clients[clients.length - 1];
   if (probe && !probe.c.isClosed && (await probe.alive())) {

@@ -63,16 +63,22 @@ describe('hilrig CLI: run and help', () => {
     }
   });
 
-  it('run with a valid board and no suite installed says so (exit 2)', async () => {
-    const r = await hilrig(['run', '--rig', EXAMPLE_RIG, '--board', 'sim']);
+  it('run with a valid board and a suite that is not there names what is installed (exit 2)', async () => {
+    const r = await hilrig(['run', '--rig', EXAMPLE_RIG, '--board', 'sim', '--suite', 'no-such-suite']);
     assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /board "sim" is valid, but no conformance suites are installed yet/);
+    assert.match(r.err, /no suite "no-such-suite": installed suites are .*smoke/);
   });
 
-  it('run --virtual boots the built-in board and stops it again', async () => {
-    const r = await hilrig(['run', '--virtual']);
-    assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /virtual board up at udp:\/\/127\.0\.0\.1:\d+/);
+  it('run --virtual boots the built-in board, runs against it and stops it again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hilrig-run-'));
+    try {
+      const r = await hilrig(['run', '--virtual', '--suite', 'smoke', '--out', path.join(dir, 'out')]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /against virtual \(coap:\/\/127\.0\.0\.1:\d+\)/);
+      assert.match(r.out, /results: .*results\.json\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     const bad = await hilrig(['run', '--virtual', '--bug', 'no-such-bug']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /unknown bug mode "no-such-bug"/);

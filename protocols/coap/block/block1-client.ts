@@ -44,30 +44,39 @@ export async function block1Put(ep: CoapEndpoint, spec: BlockRequestSpec, body: 
   let offset = 0;
   let num = 0;
   const st = { requests: 0, transmissions: 0, blocks: 0 };
+  const stats = (): BlockStats => ({ blocks: st.blocks, bytes: offset, requests: st.requests, transmissions: st.transmissions, roundTrips: st.requests, szx, elapsedMs: ep.io.now() - started });
+  // the caller's options, then Block1 (and Size1 on the first block): buildRequest sorts them
+  const base = spec.options ?? [];
+  const withSize1 = opts.size1 !== false;
+  const req = { ...spec, method, payload: body.subarray(0, 0), options: base };
+  let size = 0;
+  let more = false;
+  // an error's text names the block; built only when there is an error to report
+  const what = (): string => blockText(num, body.length, size, more);
   for (;;) {
-    const size = blockSize(szx);
+    size = blockSize(szx);
     const chunk = body.subarray(offset, offset + size);
-    const more = offset + chunk.length < body.length;
-    const options: { number: number; value: OptionValueInput }[] = [...(spec.options ?? [])];
+    more = offset + chunk.length < body.length;
+    const options: { number: number; value: OptionValueInput }[] = base.slice();
     options.push({ number: CoapOptionNumber.BLOCK1, value: encodeBlock({ num, more, szx }) });
-    if (num === 0 && opts.size1 !== false) options.push({ number: CoapOptionNumber.SIZE1, value: body.length });
-    const res = await ep.request({ ...spec, method, payload: chunk, options });
+    if (num === 0 && withSize1) options.push({ number: CoapOptionNumber.SIZE1, value: body.length });
+    // one spec object, refilled per block (request() reads it before it returns)
+    req.payload = chunk;
+    req.options = options;
+    const res = await ep.request(req);
     st.requests++;
     st.transmissions += res.transmissions;
-    const stats = (): BlockStats => ({ blocks: st.blocks, bytes: offset, requests: st.requests, transmissions: st.transmissions, roundTrips: st.requests, szx, elapsedMs: ep.io.now() - started });
-    const total = Math.max(1, Math.ceil(body.length / size));
-    const what = `block ${num} of ${total} (M=${more ? 1 : 0})`;
     const code = res.msg.code;
-    refuseErrors(res, what, body.length);
+    if (code >= CoapCode.BAD_REQUEST) refuseErrors(res, what(), body.length);
     if (!isSuccess(code)) return { code, body: res.msg.payload, response: res, stats: stats() };
     const echo = block1Of(res.msg);
-    if (echo?.kind === 'malformed') throw new CoapBlockError('RFC 7959 §2.2', `the answer to ${what} has a bad Block1 value (${echo.rule})`, res.msg);
+    if (echo?.kind === 'malformed') throw new CoapBlockError('RFC 7959 §2.2', `the answer to ${what()} has a bad Block1 value (${echo.rule})`, res.msg);
     const b = echo?.kind === 'ok' ? echo.value : undefined;
-    if (b && b.num !== num) throw new CoapBlockError('RFC 7959 §2.3', `the answer to ${what} acknowledges block ${b.num}`, res.msg);
+    if (b && b.num !== num) throw new CoapBlockError('RFC 7959 §2.3', `the answer to ${what()} acknowledges block ${b.num}`, res.msg);
     if (more) {
-      if (code !== CoapCode.CONTINUE) throw new CoapBlockError('RFC 7959 §2.3', `${what} was answered ${describeCode(code)}, not 2.31 Continue: the server ended the upload before the last block`, res.msg);
-      if (!b) throw new CoapBlockError('RFC 7959 §2.3', `the 2.31 Continue for ${what} carries no Block1 option`, res.msg);
-      if (b.szx > szx) throw new CoapBlockError('RFC 7959 §2.5', `the 2.31 for ${what} asks for ${blockSize(b.szx)}-byte blocks, larger than the ${size} in use`, res.msg);
+      if (code !== CoapCode.CONTINUE) throw new CoapBlockError('RFC 7959 §2.3', `${what()} was answered ${describeCode(code)}, not 2.31 Continue: the server ended the upload before the last block`, res.msg);
+      if (!b) throw new CoapBlockError('RFC 7959 §2.3', `the 2.31 Continue for ${what()} carries no Block1 option`, res.msg);
+      if (b.szx > szx) throw new CoapBlockError('RFC 7959 §2.5', `the 2.31 for ${what()} asks for ${blockSize(b.szx)}-byte blocks, larger than the ${size} in use`, res.msg);
       offset += chunk.length;
       st.blocks++;
       // late negotiation: the same offset in the smaller blocks the server asked for
@@ -76,7 +85,7 @@ export async function block1Put(ep: CoapEndpoint, spec: BlockRequestSpec, body: 
       opts.onProgress?.({ direction: 'upload', bytesDone: offset, bytesTotal: body.length, blocks: st.blocks, transmissions: st.transmissions, elapsedMs: ep.io.now() - started });
       continue;
     }
-    if (code === CoapCode.CONTINUE) throw new CoapBlockError('RFC 7959 §2.3', `the last block (${what}) was answered 2.31 Continue; the server wants blocks the body does not have`, res.msg);
+    if (code === CoapCode.CONTINUE) throw new CoapBlockError('RFC 7959 §2.3', `the last block (${what()}) was answered 2.31 Continue; the server wants blocks the body does not have`, res.msg);
     offset += chunk.length;
     st.blocks++;
     opts.onProgress?.({ direction: 'upload', bytesDone: offset, bytesTotal: body.length, blocks: st.blocks, transmissions: st.transmissions, elapsedMs: ep.io.now() - started });
@@ -94,6 +103,10 @@ export async function block1Put(ep: CoapEndpoint, spec: BlockRequestSpec, body: 
     }
     return { code, body: res.msg.payload, response: res, stats: stats() };
   }
+}
+
+function blockText(num: number, bodyLength: number, size: number, more: boolean): string {
+  return `block ${num} of ${Math.max(1, Math.ceil(bodyLength / size))} (M=${more ? 1 : 0})`;
 }
 
 /** 4.13 and 4.08 end an upload with an error that says what the server said (RFC 7959 §2.9). */

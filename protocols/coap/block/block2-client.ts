@@ -69,6 +69,8 @@ export async function continueBlock2(
   let res = first;
   let asked = firstAsked;
   let asm = new Block2Assembler(firstAsked?.szx ?? opts.szx, opts.maxBytes);
+  // one spec object, its options refilled per block (request() reads it before it returns)
+  const req = { ...spec, options: spec.options ?? [] };
   for (;;) {
     const before = asm.length;
     const step: Block2Step = asm.accept(res.msg, asked);
@@ -89,7 +91,8 @@ export async function continueBlock2(
       asked = { num: step.num, szx: step.szx };
     }
     // a fresh request (and token) per block; FETCH repeats its payload, as RFC 8132 §2.3.2 wants
-    res = await ep.request({ ...spec, options: withBlock2(spec, asked) });
+    req.options = withBlock2(spec, asked);
+    res = await ep.request(req);
     stats.requests++;
     stats.transmissions += res.transmissions;
   }
@@ -114,7 +117,7 @@ export async function continueBlock2(
 }
 
 function withBlock2(spec: CoapRequestSpec | BlockRequestSpec, b: { num: number; szx: number } | undefined): { number: number; value: OptionValueInput }[] {
-  const out = [...(spec.options ?? [])];
+  const out = spec.options ? spec.options.slice() : [];
   if (b) out.push({ number: CoapOptionNumber.BLOCK2, value: encodeBlock({ num: b.num, more: false, szx: b.szx }) });
   return out;
 }
