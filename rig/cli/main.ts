@@ -10,6 +10,7 @@ interface CommandModule {
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   run: { summary: 'run conformance suites against a board (rig file or --target URL)', load: () => import('./commands/run.js') },
+  report: { summary: 'the HTML report of a run folder (results.json), or of several boards merged', load: () => import('./commands/report.js') },
   coap: { summary: 'a CoAP client: get, put, post, delete, observe, discover, ping (UDP or slipmux)', load: () => import('./commands/coap.js') },
   sim: { summary: 'run the built-in virtual board (UDP and a serial pty)', load: () => import('./commands/sim.js') },
   console: { summary: "attach to a board's console: timestamped lines to the terminal and JSONL", load: () => import('./commands/console.js') },
