@@ -70,6 +70,14 @@ export async function runFromCli(prepared: PreparedBoard, o: CliRunOptions): Pro
     process.stdout.write(summary(run, colour));
     const rel = (kind: keyof typeof OUTPUT_FILES): string => path.relative(process.cwd(), path.join(outDir, OUTPUT_FILES[kind])) || OUTPUT_FILES[kind];
     process.stdout.write(`\njunit:   ${rel('junit')}\ntrace:   ${rel('pcapng')}\nresults: ${rel('results')}\n`);
+    // the page a person reads last, so its path is the run's final line
+    try {
+      const { writeRunReport } = await import('../../reports/html/report-files.js');
+      const report = writeRunReport(outDir);
+      process.stdout.write(`report:  ${path.relative(process.cwd(), report) || report}\n`);
+    } catch (e) {
+      process.stderr.write(`hilrig run: the HTML report could not be written (${e instanceof Error ? e.message : String(e)}); results.json has everything\n`);
+    }
     return exitCodeOf(run);
   } catch (e) {
     if (e instanceof SuiteError) return err(Exit.USAGE, e.message);

@@ -75,7 +75,7 @@ describe('hilrig CLI: run and help', () => {
       const r = await hilrig(['run', '--virtual', '--suite', 'smoke', '--out', path.join(dir, 'out')]);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /against virtual \(coap:\/\/127\.0\.0\.1:\d+\)/);
-      assert.match(r.out, /results: .*results\.json\n$/);
+      assert.match(r.out, /results: .*results\.json\nreport:  .*report\.html\n$/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -36,7 +36,7 @@ describe('hilrig run (CLI)', function () {
   });
   afterEach(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
-  it('--virtual --suite smoke: a line per test, a summary, the outputs (results.json last), results/latest, exit 0', async () => {
+  it('--virtual --suite smoke: a line per test, a summary, the outputs (report.html last), results/latest, exit 0', async () => {
     const r = await hilrig(['run', '--virtual', '--suite', 'smoke'], { cwd });
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /^hilrig run: 3 tests of smoke against virtual \(coap:\/\/127\.0\.0\.1:\d+\); per-test timeout 30000 ms$/m);
@@ -47,9 +47,12 @@ describe('hilrig run (CLI)', function () {
     assert.doesNotMatch(r.out, /\x1b\[/, 'no colours when stdout is not a TTY');
     const lines = r.out.trimEnd().split('\n');
     const last = lines.at(-1)!;
-    assert.match(last, /^results: results\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\/results\.json$/);
-    assert.match(lines.at(-3)!, /^junit: {3}results\/.*\/junit\.xml$/);
-    const file = path.join(cwd, last.slice('results: '.length));
+    assert.match(last, /^report:  results\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\/report\.html$/);
+    assert.match(lines.at(-4)!, /^junit: {3}results\/.*\/junit\.xml$/);
+    const resultsLine = lines.at(-2)!;
+    assert.match(resultsLine, /^results: results\/.*\/results\.json$/);
+    assert.ok(fs.statSync(path.join(cwd, last.slice('report:  '.length))).size > 0, 'report.html written');
+    const file = path.join(cwd, resultsLine.slice('results: '.length));
     const run = readResultsJson(file);
     assert.deepEqual([run.counts.pass, run.counts.inconclusive, run.finished], [2, 1, true]);
     assert.equal(fs.realpathSync(path.join(cwd, 'results/latest')), fs.realpathSync(path.dirname(file)));
