@@ -1,5 +1,5 @@
 // Appends for trace writers: whole records, queued and written together with one synchronous
-// write at the end of the event loop's turn (or at 64 KiB), as console-jsonl.ts does. A run
+// write at the end of the event loop's turn (or at 64 KiB); console-jsonl.ts and the trace writers use it. A run
 // killed with SIGKILL then leaves everything up to the last turn on disk, and the file ends at a
 // record boundary unless the kill lands inside a write (the kernel may stop a large write between
 // pages): then the one record being written is cut, and readers stop before it.

@@ -2,8 +2,8 @@
 // complete, with a synchronous append, so a run that is killed keeps every line it saw.
 // JSON.stringify escapes control characters (ANSI colour codes stay as \u001b, a stray NUL as
 // \u0000), so one record is always exactly one line of the file.
-import * as fs from 'node:fs';
 import type { ConsoleLine } from '../../protocols/console/line-codec.js';
+import { BatchedFile } from './batched-file.js';
 
 export interface ConsoleRecord {
   /** ISO-8601 UTC with microseconds: 2024-05-01T12:00:01.234567Z */
@@ -39,24 +39,18 @@ export function consoleRecord(line: ConsoleLine, tsNs: bigint, board: string, te
 }
 
 export class ConsoleJsonlWriter {
-  private fd: number | undefined;
-  /** records not yet written: flushed at the end of this turn of the event loop, or at 64 KiB */
-  private pending: string[] = [];
-  private pendingChars = 0;
-  private flushScheduled = false;
   /** the test name stamped on following records (set by a runner between tests) */
   test: string | undefined;
 
-  private constructor(
-    readonly path: string,
-    fd: number,
-  ) {
-    this.fd = fd;
+  private constructor(private readonly file: BatchedFile) {}
+
+  get path(): string {
+    return this.file.path;
   }
 
   /** Open `path` for appending (created if missing); throws the fs error if it cannot. */
   static open(path: string, opts: { truncate?: boolean } = {}): ConsoleJsonlWriter {
-    return new ConsoleJsonlWriter(path, fs.openSync(path, opts.truncate ? 'w' : 'a'));
+    return new ConsoleJsonlWriter(BatchedFile.open(path, opts.truncate ? 'w' : 'a'));
   }
 
   /**
@@ -65,35 +59,16 @@ export class ConsoleJsonlWriter {
    * killed run loses at most the lines of the chunk being processed.
    */
   write(line: ConsoleLine, tsNs: bigint, board: string): void {
-    if (this.fd === undefined) return;
-    const json = JSON.stringify(consoleRecord(line, tsNs, board, this.test));
-    this.pending.push(json);
-    this.pendingChars += json.length;
-    if (this.pendingChars >= FLUSH_AT_CHARS) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
-    }
+    if (!this.file.isOpen) return;
+    this.file.append(`${JSON.stringify(consoleRecord(line, tsNs, board, this.test))}\n`);
   }
 
   /** Write what is pending now. */
   flush(): void {
-    if (this.fd === undefined || this.pending.length === 0) return;
-    const text = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    this.pendingChars = 0;
-    fs.writeSync(this.fd, text);
+    this.file.flush();
   }
 
   close(): void {
-    if (this.fd === undefined) return;
-    this.flush();
-    fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.file.close();
   }
 }
-
-const FLUSH_AT_CHARS = 64 * 1024;
